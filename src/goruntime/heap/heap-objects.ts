@@ -1,0 +1,71 @@
+import type { SpanTable } from './spans.js';
+
+const pageSize = 8192;
+
+/**
+ * Every allocated heap slot as one object, in address order, in parallel typed arrays. An object's
+ * bytes are its whole slot (what HeapAlloc counts), header included; `span` links it to its span.
+ */
+export class HeapObjects {
+  readonly count: number;
+  readonly addr: Float64Array;
+  readonly size: Float64Array;
+  readonly span: Int32Array;
+  /** Object index of each span slot (parallel to spans.allocated), -1 when the slot is free. */
+  private readonly slotObject: Int32Array;
+  private readonly spanEnd: Float64Array;
+
+  constructor(readonly spans: SpanTable) {
+    let count = 0;
+    for (const bit of spans.allocated) count += bit;
+    this.count = count;
+    this.addr = new Float64Array(count);
+    this.size = new Float64Array(count);
+    this.span = new Int32Array(count);
+    this.slotObject = new Int32Array(spans.allocated.length).fill(-1);
+    this.spanEnd = new Float64Array(spans.count);
+    let next = 0;
+    for (let s = 0; s < spans.count; s++) {
+      const start = spans.start[s]!;
+      const elem = spans.elemSize[s]!;
+      const base = spans.slotBase[s]!;
+      this.spanEnd[s] = start + spans.npages[s]! * pageSize;
+      for (let slot = 0; slot < spans.nelems[s]!; slot++) {
+        if (!spans.allocated[base + slot]) continue;
+        this.addr[next] = start + slot * elem;
+        this.size[next] = elem;
+        this.span[next] = s;
+        this.slotObject[base + slot] = next++;
+      }
+    }
+  }
+
+  /** The span containing `addr`, or -1. */
+  spanOf(addr: number): number {
+    const starts = this.spans.start;
+    let lo = 0;
+    let hi = this.spans.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= addr) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && addr < this.spanEnd[hi]! ? hi : -1;
+  }
+
+  /** The allocated object containing `addr` (an interior pointer belongs to its object), or -1. */
+  find(addr: number): number {
+    const s = this.spanOf(addr);
+    if (s < 0) return -1;
+    const slot = Math.floor((addr - this.spans.start[s]!) / this.spans.elemSize[s]!);
+    if (slot >= this.spans.nelems[s]!) return -1;
+    return this.slotObject[this.spans.slotBase[s]! + slot]!;
+  }
+
+  /** Total bytes of all objects. */
+  totalBytes(): number {
+    let total = 0;
+    for (let i = 0; i < this.count; i++) total += this.size[i]!;
+    return total;
+  }
+}

@@ -1,0 +1,158 @@
+import type { AddressSpace } from '../../core/address-space.js';
+import { MemoryFault } from '../../core/address-space.js';
+import type { HeapObjects } from './heap-objects.js';
+import { readPtr } from './spans.js';
+
+const pageSize = 8192;
+const ptrSize = 8;
+/** Objects up to this size keep their pointer bits at the end of the span (heapBitsInSpan). */
+const minSizeForMallocHeader = 512;
+const mallocHeaderSize = 8;
+/** Green Tea GC reserves 128 bytes of inline mark bits at the end of small spans with elemsize ≥ 16. */
+const spanInlineMarkBitsSize = 128;
+/** Large objects are read in pieces of this many bytes. */
+const largeChunk = 1 << 20;
+
+/** What the heap scan needs to know about a runtime type descriptor. */
+export interface PointerMask {
+  /** Size of one element of the type (the mask repeats every `size` bytes). */
+  size: number;
+  /** Number of leading bytes of an element that may hold pointers. */
+  ptrBytes: number;
+  /** One bit per word of the first ptrBytes, LSB first. */
+  bits: Uint8Array;
+}
+
+export interface TypeMasks {
+  /** The pointer mask of the runtime type at `typeAddr`, or undefined when it cannot be read. */
+  pointerMask(typeAddr: number): PointerMask | undefined;
+}
+
+export interface HeapScanOptions {
+  /** Green Tea GC (Go 1.26+ default) moves the heap bits of small spans before the inline mark bits. */
+  greenTea: boolean;
+}
+
+/** Called for each non-zero pointer-typed word: the object, the word's offset in it and its value. */
+export type PointerVisitor = (object: number, offset: number, value: number) => void;
+
+export interface HeapScanResult {
+  /** Type descriptor recorded by the heap for each object (malloc header or largeType), 0 if none. */
+  exactType: Float64Array;
+  warnings: string[];
+}
+
+/**
+ * Enumerates every pointer slot of every heap object by the Go 1.22+ rule: noscan spans have none;
+ * objects ≤ 512 bytes use the span's heap bits; larger small objects carry their type in an 8-byte malloc
+ * header; large objects use mspan.largeType. Types describe one element and tile across the object.
+ */
+export function scanHeapPointers(
+  mem: AddressSpace,
+  objects: HeapObjects,
+  masks: TypeMasks,
+  options: HeapScanOptions,
+  visit: PointerVisitor,
+): HeapScanResult {
+  const spans = objects.spans;
+  const exactType = new Float64Array(objects.count);
+  const warnings: string[] = [];
+  let unreadable = 0;
+  let untypedHeaders = 0;
+  let obj = 0;
+  for (let s = 0; s < spans.count; s++) {
+    const first = obj;
+    while (obj < objects.count && objects.span[obj] === s) obj++;
+    const spanClass = spans.spanClass[s]!;
+    if (first === obj || spanClass & 1) continue; // no objects, or noscan
+    const start = spans.start[s]!;
+    const elemSize = spans.elemSize[s]!;
+    const spanBytes = spans.npages[s]! * pageSize;
+    try {
+      if (spanClass >> 1 === 0) {
+        const typeAddr = spans.largeType[s]!;
+        exactType[first] = typeAddr;
+        const mask = typeAddr ? masks.pointerMask(typeAddr) : undefined;
+        if (typeAddr && !mask) untypedHeaders++;
+        if (mask) scanLarge(mem, first, start, elemSize, mask, visit);
+        continue;
+      }
+      const data = mem.read(start, spanBytes);
+      if (elemSize <= minSizeForMallocHeader) {
+        scanWithSpanBits(data, objects, first, obj, start, elemSize, options.greenTea, visit);
+        continue;
+      }
+      for (let o = first; o < obj; o++) {
+        const slot = objects.addr[o]! - start;
+        const typeAddr = readPtr(data, slot);
+        exactType[o] = typeAddr;
+        if (typeAddr === 0) continue; // allocation in progress: no pointers yet
+        const mask = masks.pointerMask(typeAddr);
+        if (!mask) {
+          untypedHeaders++;
+          continue;
+        }
+        tile(mask, mallocHeaderSize, elemSize, (off) => {
+          const value = readPtr(data, slot + off);
+          if (value !== 0) visit(o, off, value);
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof MemoryFault)) throw err;
+      unreadable += spanBytes;
+    }
+  }
+  if (unreadable) warnings.push(`${unreadable} bytes of heap spans are not in the core; their pointers are unknown`);
+  if (untypedHeaders) warnings.push(`${untypedHeaders} objects have an unreadable type in their header; their pointers are unknown`);
+  return { exactType, warnings };
+}
+
+/** Small objects: one heap bit per word of the span, stored at the end of the span. */
+function scanWithSpanBits(
+  data: Buffer,
+  objects: HeapObjects,
+  first: number,
+  end: number,
+  start: number,
+  elemSize: number,
+  greenTea: boolean,
+  visit: PointerVisitor,
+): void {
+  const bitmapBytes = data.length / ptrSize / 8;
+  let bitmapOff = data.length - bitmapBytes;
+  if (greenTea && elemSize >= 16) bitmapOff -= spanInlineMarkBitsSize;
+  for (let o = first; o < end; o++) {
+    const slot = objects.addr[o]! - start;
+    for (let off = 0; off < elemSize; off += ptrSize) {
+      const word = (slot + off) / ptrSize;
+      if (!((data[bitmapOff + (word >> 3)]! >> (word & 7)) & 1)) continue;
+      const value = readPtr(data, slot + off);
+      if (value !== 0) visit(o, off, value);
+    }
+  }
+}
+
+/** A large object: its type tiles across the whole span, read in chunks to bound memory. */
+function scanLarge(mem: AddressSpace, obj: number, start: number, size: number, mask: PointerMask, visit: PointerVisitor): void {
+  let chunkStart = -1;
+  let chunk: Buffer | undefined;
+  tile(mask, 0, size, (off) => {
+    if (!chunk || off < chunkStart || off + ptrSize > chunkStart + chunk.length) {
+      chunkStart = off;
+      chunk = mem.read(start + off, Math.min(largeChunk, size - off));
+    }
+    const value = readPtr(chunk, off - chunkStart);
+    if (value !== 0) visit(obj, off, value);
+  });
+}
+
+/** Calls at(offset) for each pointer word of elements of `mask` laid end to end in [from, limit). */
+function tile(mask: PointerMask, from: number, limit: number, at: (offset: number) => void): void {
+  if (mask.size <= 0 || mask.ptrBytes <= 0) return;
+  const words = Math.min(mask.ptrBytes, mask.size) / ptrSize;
+  for (let elem = from; elem + ptrSize <= limit; elem += mask.size) {
+    for (let w = 0; w < words; w++) {
+      if ((mask.bits[w >> 3]! >> (w & 7)) & 1 && elem + w * ptrSize + ptrSize <= limit) at(elem + w * ptrSize);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import type { AddressSpace } from '../../core/address-space.js';
+import { MemoryFault } from '../../core/address-space.js';
+import type { RuntimeLayout } from '../runtime-layout.js';
+
+/** mspan.state value of a span holding heap objects (mSpanInUse). */
+const mSpanInUse = 1;
+const pageSize = 8192;
+/** A span's slot count can never exceed one object per 8 bytes of its pages. */
+const maxSlotsPerPage = pageSize / 8;
+/** Bounds on what we accept from an untrusted core. */
+const maxSpans = 1 << 28;
+const maxSpanPages = 1 << 24;
+
+/**
+ * The in-use heap spans, sorted by start address, one entry per span in parallel typed arrays.
+ * `allocated` holds, per span, one byte per slot (1 = allocated) starting at `slotBase[i]`.
+ */
+export interface SpanTable {
+  readonly count: number;
+  readonly start: Float64Array;
+  readonly npages: Uint32Array;
+  readonly elemSize: Float64Array;
+  readonly nelems: Uint32Array;
+  /** spanclass: size class << 1 | noscan. */
+  readonly spanClass: Uint8Array;
+  /** mspan.largeType (the type of a large object), 0 when none. */
+  readonly largeType: Float64Array;
+  /** Address of the mspan struct itself (for specials). */
+  readonly mspanAddr: Float64Array;
+  readonly slotBase: Uint32Array;
+  readonly allocated: Uint8Array;
+  readonly warnings: string[];
+}
+
+interface RawSpan {
+  addr: number;
+  start: number;
+  npages: number;
+  elemSize: number;
+  nelems: number;
+  freeindex: number;
+  allocBits: number;
+  spanClass: number;
+  largeType: number;
+}
+
+/** Reads mheap_.allspans and keeps the in-use spans, with which of their slots are allocated. */
+export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: number): SpanTable {
+  const warnings: string[] = [];
+  const allspans = mheapAddr + layout.offset('runtime.mheap', 'allspans');
+  const listPtr = mem.readPtr(allspans);
+  const listLen = mem.readU64(allspans + 8);
+  if (listLen > maxSpans) throw new Error(`mheap_.allspans has an implausible length ${listLen}`);
+
+  const off = {
+    start: layout.offset('runtime.mspan', 'startAddr'),
+    npages: layout.offset('runtime.mspan', 'npages'),
+    freeindex: layout.offset('runtime.mspan', 'freeindex'),
+    nelems: layout.offset('runtime.mspan', 'nelems'),
+    allocBits: layout.offset('runtime.mspan', 'allocBits'),
+    spanClass: layout.offset('runtime.mspan', 'spanclass'),
+    state: layout.offset('runtime.mspan', 'state'),
+    elemSize: layout.offset('runtime.mspan', 'elemsize'),
+    largeType: layout.offset('runtime.mspan', 'largeType'),
+  };
+  const mspanBytes = Math.max(...Object.values(off)) + 8;
+
+  const spans: RawSpan[] = [];
+  const chunk = 4096;
+  for (let first = 0; first < listLen; first += chunk) {
+    const n = Math.min(chunk, listLen - first);
+    const ptrs = mem.read(listPtr + first * 8, n * 8);
+    for (let i = 0; i < n; i++) {
+      const addr = readPtr(ptrs, i * 8);
+      if (addr === 0) continue;
+      let raw: Buffer;
+      try {
+        raw = mem.read(addr, mspanBytes);
+      } catch (err) {
+        if (!(err instanceof MemoryFault)) throw err;
+        warnings.push(`mspan at 0x${addr.toString(16)} is not in the core; its objects are not counted`);
+        continue;
+      }
+      if (raw[off.state] !== mSpanInUse) continue;
+      const span: RawSpan = {
+        addr,
+        start: readPtr(raw, off.start),
+        npages: readPtr(raw, off.npages),
+        elemSize: readPtr(raw, off.elemSize),
+        nelems: raw.readUInt16LE(off.nelems),
+        freeindex: raw.readUInt16LE(off.freeindex),
+        allocBits: readPtr(raw, off.allocBits),
+        spanClass: raw[off.spanClass]!,
+        largeType: readPtr(raw, off.largeType),
+      };
+      const problem = implausible(span);
+      if (problem) {
+        warnings.push(`mspan at 0x${addr.toString(16)} looks corrupt (${problem}); skipped`);
+        continue;
+      }
+      spans.push(span);
+    }
+  }
+  spans.sort((a, b) => a.start - b.start);
+  return buildTable(mem, spans, warnings);
+}
+
+function implausible(s: RawSpan): string | undefined {
+  if (s.npages < 1 || s.npages > maxSpanPages) return `npages ${s.npages}`;
+  if (s.start % pageSize !== 0) return `start 0x${s.start.toString(16)} not page aligned`;
+  if (s.elemSize < 8 || s.elemSize > s.npages * pageSize) return `elemsize ${s.elemSize}`;
+  if (s.nelems > s.npages * maxSlotsPerPage || s.nelems * s.elemSize > s.npages * pageSize) return `nelems ${s.nelems}`;
+  if (s.freeindex > s.nelems) return `freeindex ${s.freeindex} > nelems ${s.nelems}`;
+  return undefined;
+}
+
+function buildTable(mem: AddressSpace, spans: RawSpan[], warnings: string[]): SpanTable {
+  const count = spans.length;
+  const slotBase = new Uint32Array(count + 1);
+  for (let i = 0; i < count; i++) slotBase[i + 1] = slotBase[i]! + spans[i]!.nelems;
+  const allocated = new Uint8Array(slotBase[count]!);
+  const table = {
+    count,
+    start: new Float64Array(count),
+    npages: new Uint32Array(count),
+    elemSize: new Float64Array(count),
+    nelems: new Uint32Array(count),
+    spanClass: new Uint8Array(count),
+    largeType: new Float64Array(count),
+    mspanAddr: new Float64Array(count),
+    slotBase,
+    allocated,
+    warnings,
+  };
+  for (let i = 0; i < count; i++) {
+    const s = spans[i]!;
+    table.start[i] = s.start;
+    table.npages[i] = s.npages;
+    table.elemSize[i] = s.elemSize;
+    table.nelems[i] = s.nelems;
+    table.spanClass[i] = s.spanClass;
+    table.largeType[i] = s.largeType;
+    table.mspanAddr[i] = s.addr;
+    markAllocated(mem, s, allocated, slotBase[i]!, warnings);
+  }
+  return table;
+}
+
+/** A slot is allocated when it lies below freeindex or its allocBits bit is set (the mspan rule). */
+function markAllocated(mem: AddressSpace, s: RawSpan, out: Uint8Array, base: number, warnings: string[]): void {
+  let bits: Buffer | undefined;
+  if (s.allocBits !== 0 && s.nelems > s.freeindex) {
+    try {
+      bits = mem.read(s.allocBits, Math.ceil(s.nelems / 8));
+    } catch (err) {
+      if (!(err instanceof MemoryFault)) throw err;
+      warnings.push(`allocBits of the span at 0x${s.start.toString(16)} are not in the core; only slots below freeindex counted`);
+    }
+  }
+  for (let slot = 0; slot < s.nelems; slot++) {
+    const set = slot < s.freeindex || (bits !== undefined && (bits[slot >> 3]! >> (slot & 7)) & 1);
+    out[base + slot] = set ? 1 : 0;
+  }
+}
+
+/** Little-endian 64-bit word at `off` as a number (exact for user-space addresses and sizes). */
+export function readPtr(buf: Buffer, off: number): number {
+  return buf.readUInt32LE(off) + buf.readUInt32LE(off + 4) * 0x1_0000_0000;
+}
