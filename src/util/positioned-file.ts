@@ -1,0 +1,123 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { UserError, fileError } from '../cli/errors.js';
+
+const PAGE_SHIFT = 16;
+const PAGE_SIZE = 1 << PAGE_SHIFT; // 64 KiB
+const MAX_CACHED_PAGES = 256; // 16 MiB per open file
+/** Reads longer than this skip the cache: they are rare (section data) and would evict hot pages. */
+const UNCACHED_READ = 4 * PAGE_SIZE;
+/** One read(2) call moves at most this much (Node rejects lengths above 2^31-1). */
+const MAX_SYSCALL_READ = 1 << 30;
+
+/**
+ * A read-only file read with positioned reads through a small LRU page cache, so that a multi-GB
+ * core can be read at random without ever loading it whole.
+ */
+export class PositionedFile {
+  /** Cached pages by page number; Map iteration order is the LRU order (oldest first). */
+  private readonly pages = new Map<number, Buffer>();
+  private fd: number;
+
+  private constructor(readonly path: string, fd: number, readonly size: number) {
+    this.fd = fd;
+  }
+
+  static open(path: string): PositionedFile {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      throw fileError(err, path) ?? err;
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (stat.isDirectory()) throw new UserError('unreadableInput', `${path} is a directory; give a file.`);
+      return new PositionedFile(path, fd, stat.size);
+    } catch (err) {
+      closeSync(fd);
+      throw fileError(err, path) ?? err;
+    }
+  }
+
+  /** A fresh copy of the `length` bytes at `offset`; throws RangeError if they are not all in the file. */
+  read(offset: number, length: number): Buffer {
+    const out = Buffer.allocUnsafe(length);
+    this.readInto(offset, out, 0, length);
+    return out;
+  }
+
+  /** Copies `length` bytes at `offset` into `target` at `targetOffset`. */
+  readInto(offset: number, target: Buffer, targetOffset: number, length: number): void {
+    this.checkRange(offset, length);
+    if (length >= UNCACHED_READ) {
+      this.readDirect(offset, target, targetOffset, length);
+      return;
+    }
+    let done = 0;
+    while (done < length) {
+      const at = offset + done;
+      const page = this.page(Math.floor(at / PAGE_SIZE));
+      const inPage = at % PAGE_SIZE;
+      const n = Math.min(length - done, page.length - inPage);
+      page.copy(target, targetOffset + done, inPage, inPage + n);
+      done += n;
+    }
+  }
+
+  /**
+   * The bytes at `offset` without copying when they lie in one cached page. The result may alias
+   * the cache: use it at once, do not keep or modify it. Meant for small hot reads (words).
+   */
+  peek(offset: number, length: number): Buffer {
+    this.checkRange(offset, length);
+    const inPage = offset % PAGE_SIZE;
+    if (inPage + length <= PAGE_SIZE) {
+      return this.page(Math.floor(offset / PAGE_SIZE)).subarray(inPage, inPage + length);
+    }
+    return this.read(offset, length);
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    this.fd = -1;
+    this.pages.clear();
+  }
+
+  private checkRange(offset: number, length: number): void {
+    if (!(offset >= 0 && length >= 0 && offset + length <= this.size)) {
+      throw new RangeError(`${this.path}: read of ${length} bytes at offset ${offset} is outside the file (${this.size} bytes)`);
+    }
+  }
+
+  private page(index: number): Buffer {
+    const hit = this.pages.get(index);
+    if (hit) {
+      // Move to the most-recently-used end.
+      this.pages.delete(index);
+      this.pages.set(index, hit);
+      return hit;
+    }
+    const start = index * PAGE_SIZE;
+    const page = Buffer.allocUnsafe(Math.min(PAGE_SIZE, this.size - start));
+    this.readDirect(start, page, 0, page.length);
+    if (this.pages.size >= MAX_CACHED_PAGES) {
+      this.pages.delete(this.pages.keys().next().value as number);
+    }
+    this.pages.set(index, page);
+    return page;
+  }
+
+  private readDirect(offset: number, target: Buffer, targetOffset: number, length: number): void {
+    if (this.fd < 0) throw new Error(`${this.path} is closed`);
+    let done = 0;
+    while (done < length) {
+      const chunk = Math.min(length - done, MAX_SYSCALL_READ);
+      const n = readSync(this.fd, target, targetOffset + done, chunk, offset + done);
+      if (n === 0) {
+        throw new UserError('unreadableInput', `${this.path} became shorter while being read; do not modify it during analysis.`);
+      }
+      done += n;
+    }
+  }
+}
