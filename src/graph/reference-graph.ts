@@ -1,0 +1,101 @@
+/** What kind of GC root holds memory; the order here is the order roots are walked and drawn. */
+export const rootKinds = ['global', 'goroutine', 'finalizer', 'cleanup', 'runtime'] as const;
+export type RootKind = (typeof rootKinds)[number];
+
+export interface Root {
+  kind: RootKind;
+  /** Readable name: `main.sessions`, `goroutine 42 main.worker · list`. */
+  name: string;
+  /** Sort key within its kind (goroutine id, or 0 to sort by name). */
+  rank: number;
+  /** Runtime type descriptor of the root's value when known, else 0. */
+  typeAddr: number;
+}
+
+/** Edge offsets at or above this do not fit the offset array and are stored as this value. */
+export const offsetOverflow = 0xffff_ffff;
+
+/**
+ * The heap as a directed graph in compressed sparse rows: object → object edges, each with the offset
+ * of the pointer inside its source, and root → object edges the same way. Objects are 0..objectCount-1.
+ */
+export interface ReferenceGraph {
+  readonly objectCount: number;
+  readonly objectSize: Float64Array;
+  readonly edgeStart: Uint32Array;
+  readonly edgeTarget: Int32Array;
+  readonly edgeOffset: Uint32Array;
+  readonly roots: Root[];
+  readonly rootEdgeStart: Uint32Array;
+  readonly rootEdgeTarget: Int32Array;
+  readonly rootEdgeOffset: Uint32Array;
+}
+
+/** Growable typed array of 32-bit values. */
+class Growable32<T extends Int32Array | Uint32Array> {
+  private data: T;
+  length = 0;
+  constructor(private readonly make: (n: number) => T) {
+    this.data = make(1024);
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+  done(): T {
+    return this.data.slice(0, this.length) as T;
+  }
+}
+
+/** Builds a ReferenceGraph; object edges must be added with non-decreasing source objects. */
+export class ReferenceGraphBuilder {
+  private readonly edgeStart: Uint32Array;
+  private readonly targets = new Growable32((n) => new Int32Array(n));
+  private readonly offsets = new Growable32((n) => new Uint32Array(n));
+  private lastSource = 0;
+  private readonly roots: Root[] = [];
+  private readonly rootStart: number[] = [0];
+  private readonly rootTargets = new Growable32((n) => new Int32Array(n));
+  private readonly rootOffsets = new Growable32((n) => new Uint32Array(n));
+
+  constructor(private readonly objectSize: Float64Array) {
+    this.edgeStart = new Uint32Array(objectSize.length + 1);
+  }
+
+  addEdge(source: number, offset: number, target: number): void {
+    if (source < this.lastSource) throw new Error('edges must be added in source order');
+    for (let s = this.lastSource + 1; s <= source; s++) this.edgeStart[s] = this.targets.length;
+    this.lastSource = source;
+    this.targets.push(target);
+    this.offsets.push(Math.min(offset, offsetOverflow));
+  }
+
+  /** Adds a root and its edges: pairs of (offset in the root, target object). */
+  addRoot(root: Root, edges: ReadonlyArray<{ offset: number; target: number }>): void {
+    this.roots.push(root);
+    for (const e of edges) {
+      this.rootTargets.push(e.target);
+      this.rootOffsets.push(Math.min(e.offset, offsetOverflow));
+    }
+    this.rootStart.push(this.rootTargets.length);
+  }
+
+  build(): ReferenceGraph {
+    for (let s = this.lastSource + 1; s <= this.objectSize.length; s++) this.edgeStart[s] = this.targets.length;
+    return {
+      objectCount: this.objectSize.length,
+      objectSize: this.objectSize,
+      edgeStart: this.edgeStart,
+      edgeTarget: this.targets.done(),
+      edgeOffset: this.offsets.done(),
+      roots: this.roots,
+      rootEdgeStart: Uint32Array.from(this.rootStart),
+      rootEdgeTarget: this.rootTargets.done(),
+      rootEdgeOffset: this.rootOffsets.done(),
+    };
+  }
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ReferenceGraphBuilder, type Root } from '../../src/graph/reference-graph.js';
+import { buildRetentionTree, orderRoots, unreached } from '../../src/graph/retention-tree.js';
+import { foldRetentionTree, unreachableRootLabel, type FrameNamer } from '../../src/graph/fold.js';
+
+const root = (kind: Root['kind'], name: string, rank = 0): Root => ({ kind, name, rank, typeAddr: 0 });
+
+/** Builds a graph from an edge list [source, target] (offsets = 8 × position). */
+function graph(sizes: number[], edges: Array<[number, number]>, roots: Array<[Root, number[]]>) {
+  const b = new ReferenceGraphBuilder(Float64Array.from(sizes));
+  [...edges].sort((x, y) => x[0] - y[0]).forEach(([s, t], i) => b.addEdge(s, 8 * i, t));
+  for (const [r, targets] of roots) b.addRoot(r, targets.map((target, i) => ({ offset: 8 * i, target })));
+  return b.build();
+}
+
+/** Names objects by a fixed label table; labels of undefined fold into the parent. */
+function namer(labels: Array<string | undefined>, rootNames: string[]): FrameNamer {
+  return {
+    rootLabel: (r) => rootNames[r]!,
+    objectLabel: (o) => labels[o],
+    unreachableLabel: (o) => `unknown ${16}-byte objects #${o % 1}`,
+  };
+}
+
+const total = (stacks: Array<{ value: number }>) => stacks.reduce((s, x) => s + x.value, 0);
+
+describe('root order', () => {
+  it('sorts globals by name, then goroutines by id, then finalizers, cleanups, runtime', () => {
+    const roots = [
+      root('runtime', 'runtime.allp'),
+      root('goroutine', 'goroutine 7 main.b', 7),
+      root('global', 'main.z'),
+      root('finalizer', 'finalizer for main.T'),
+      root('goroutine', 'goroutine 2 main.a', 2),
+      root('global', 'main.a'),
+      root('cleanup', 'cleanup for main.T'),
+    ];
+    expect([...orderRoots(roots)].map((i) => roots[i]!.name)).toEqual([
+      'main.a', 'main.z', 'goroutine 2 main.a', 'goroutine 7 main.b', 'finalizer for main.T', 'cleanup for main.T', 'runtime.allp',
+    ]);
+  });
+});
+
+describe('retention tree', () => {
+  it('gives a shared object to the first root in order and keeps cycles finite', () => {
+    // 0 -> 1 -> 2 -> 0 (cycle); root main.b -> 2 directly, root main.a -> 0; 3 unreachable.
+    const g = graph([16, 32, 48, 64], [[0, 1], [1, 2], [2, 0]], [[root('global', 'main.b'), [2]], [root('global', 'main.a'), [0]]]);
+    const t = buildRetentionTree(g);
+    // Roots are seeded together (multi-source BFS): 2 is one hop from main.b, so main.b keeps it.
+    expect(t.parent[0]).toBe(-1 - 1);
+    expect(t.parent[2]).toBe(-1 - 0);
+    expect(t.parent[1]).toBe(0);
+    expect(t.parent[3]).toBe(unreached);
+    expect([...t.order].sort()).toEqual([0, 1, 2]);
+  });
+});
+
+describe('folding', () => {
+  it('accounts every byte exactly once, unreachable memory separately', () => {
+    const g = graph([100, 10, 20, 30, 5], [[0, 1], [0, 2], [2, 3]], [[root('global', 'main.sessions'), [0]]]);
+    const stacks = foldRetentionTree(g, buildRetentionTree(g), namer(['.sessions map', undefined, '[value] *T', '.buf []uint8', 'x'], ['global main.sessions']), {
+      weight: 'bytes', collapse: true, maxDepth: Infinity,
+    });
+    expect(total(stacks)).toBe(165);
+    const byPath = Object.fromEntries(stacks.map((s) => [s.frames.join(';'), s.value]));
+    expect(byPath).toEqual({
+      'global main.sessions;.sessions map': 110, // object 1 folds into its owner
+      'global main.sessions;.sessions map;[value] *T': 20,
+      'global main.sessions;.sessions map;[value] *T;.buf []uint8': 30,
+      [`${unreachableRootLabel};unknown 16-byte objects #0`]: 5,
+    });
+  });
+
+  it('collapses a linked list into one frame that states its length, and caps depth', () => {
+    const n = 1000;
+    const edges: Array<[number, number]> = [];
+    for (let i = 0; i + 1 < n; i++) edges.push([i, i + 1]);
+    const g = graph(new Array(n).fill(32), edges, [[root('goroutine', 'goroutine 5 main.hold · list', 5), [0]]]);
+    const tree = buildRetentionTree(g);
+    const labels = new Array(n).fill('[next] *main.Node');
+    const collapsed = foldRetentionTree(g, tree, namer(labels, ['goroutine 5 main.hold · list']), { weight: 'objects', collapse: true, maxDepth: Infinity });
+    expect(collapsed).toEqual([{ frames: ['goroutine 5 main.hold · list', `[next] *main.Node ×${n}`], value: n }]);
+
+    const capped = foldRetentionTree(g, tree, namer(labels, ['r']), { weight: 'bytes', collapse: false, maxDepth: 4 });
+    expect(capped.map((s) => s.frames.length)).toEqual([2, 3, 4]);
+    expect(capped[2]!.value).toBe((n - 2) * 32); // the remainder stays in the last frame
+    expect(total(capped)).toBe(n * 32);
+  });
+});
