@@ -281,13 +281,20 @@ export class ElfFile {
     let strndx = h.shstrndx;
     if (count === 0 || strndx === SHN_XINDEX) {
       const s0 = this.sectionZero();
-      if (!s0) throw this.truncated('its section header table lies past the end of the file');
+      if (!s0) {
+        if (h.type === ET_CORE) return [];
+        throw this.truncated('its section header table lies past the end of the file');
+      }
       if (count === 0) count = u64(s0, 32); // sh_size
       if (strndx === SHN_XINDEX) strndx = s0.readUInt32LE(40); // sh_link
       h.shnum = count;
       h.shstrndx = strndx;
     }
-    if (count * SHDR_SIZE > this.file.size) throw this.truncated(`its section count ${count} cannot fit in the file`);
+    if (h.shoff + count * SHDR_SIZE > this.file.size) {
+      // gdb writes a core's section table last, so a truncated core loses it; cores do not need it.
+      if (h.type === ET_CORE) return [];
+      throw this.truncated(`its section header table (${count} entries at offset ${h.shoff}) lies past the end of the file`);
+    }
     const table = this.readChecked(h.shoff, count * SHDR_SIZE, 'section header table');
     const sections: ElfSection[] = [];
     const nameOffsets: number[] = [];
@@ -319,7 +326,20 @@ export class ElfFile {
     if (size > MAX_NOTE_AREA) {
       throw new UserError('badInputData', `${this.path} has a note area of ${size} bytes, far more than any real one; the file is corrupt.`);
     }
-    return parseNotes(this.readChecked(offset, size, 'note area'), offset, align);
+    // A truncated core keeps the notes that survived; the caller reports the truncation.
+    const available = this.header.type === ET_CORE ? Math.max(0, Math.min(size, this.file.size - offset)) : size;
+    if (available === 0) return [];
+    return parseNotes(this.readChecked(offset, available, 'note area'), offset, align);
+  }
+
+  /** The file size the headers imply: the end of the furthest segment, section or table. */
+  impliedSize(): number {
+    const h = this.header;
+    let end = Math.max(EHDR_SIZE, h.phoff + h.phnum * PHDR_SIZE);
+    for (const p of this.programHeaders) if (p.filesz > 0) end = Math.max(end, p.offset + p.filesz);
+    if (h.shoff > 0) end = Math.max(end, h.shoff + h.shnum * SHDR_SIZE);
+    for (const s of this.sections) if (s.type !== SHT_NOBITS) end = Math.max(end, s.offset + s.size);
+    return end;
   }
 
   private readSymbols(symtab: ElfSection): ElfSymbol[] {

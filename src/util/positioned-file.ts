@@ -16,6 +16,9 @@ const MAX_SYSCALL_READ = 1 << 30;
 export class PositionedFile {
   /** Cached pages by page number; Map iteration order is the LRU order (oldest first). */
   private readonly pages = new Map<number, Buffer>();
+  /** The page of the previous access: most reads hit it, and it skips the LRU bookkeeping. */
+  private lastIndex = -1;
+  private lastPage: Buffer = Buffer.alloc(0);
   private fd: number;
 
   private constructor(readonly path: string, fd: number, readonly size: number) {
@@ -77,11 +80,47 @@ export class PositionedFile {
     return this.read(offset, length);
   }
 
+  /** Unsigned little-endian words at `offset`; the fast path for the hot word reads of a core. */
+  u8(offset: number): number {
+    this.checkRange(offset, 1);
+    return this.page(Math.floor(offset / PAGE_SIZE))[offset % PAGE_SIZE];
+  }
+
+  u16(offset: number): number {
+    this.checkRange(offset, 2);
+    const inPage = offset % PAGE_SIZE;
+    const page = this.page(Math.floor(offset / PAGE_SIZE));
+    return inPage + 2 <= page.length ? page.readUInt16LE(inPage) : this.read(offset, 2).readUInt16LE(0);
+  }
+
+  u32(offset: number): number {
+    this.checkRange(offset, 4);
+    const inPage = offset % PAGE_SIZE;
+    const page = this.page(Math.floor(offset / PAGE_SIZE));
+    return inPage + 4 <= page.length ? page.readUInt32LE(inPage) : this.read(offset, 4).readUInt32LE(0);
+  }
+
+  /** Returns the low and high 32-bit halves through `out` to avoid BigInt and allocation. */
+  u64Halves(offset: number, out: Uint32Array): void {
+    this.checkRange(offset, 8);
+    const inPage = offset % PAGE_SIZE;
+    const page = this.page(Math.floor(offset / PAGE_SIZE));
+    if (inPage + 8 <= page.length) {
+      out[0] = page.readUInt32LE(inPage);
+      out[1] = page.readUInt32LE(inPage + 4);
+    } else {
+      const b = this.read(offset, 8);
+      out[0] = b.readUInt32LE(0);
+      out[1] = b.readUInt32LE(4);
+    }
+  }
+
   close(): void {
     if (this.fd < 0) return;
     closeSync(this.fd);
     this.fd = -1;
     this.pages.clear();
+    this.lastIndex = -1;
   }
 
   private checkRange(offset: number, length: number): void {
@@ -91,13 +130,21 @@ export class PositionedFile {
   }
 
   private page(index: number): Buffer {
-    const hit = this.pages.get(index);
-    if (hit) {
+    if (index === this.lastIndex) return this.lastPage;
+    let page = this.pages.get(index);
+    if (page) {
       // Move to the most-recently-used end.
       this.pages.delete(index);
-      this.pages.set(index, hit);
-      return hit;
+      this.pages.set(index, page);
+    } else {
+      page = this.loadPage(index);
     }
+    this.lastIndex = index;
+    this.lastPage = page;
+    return page;
+  }
+
+  private loadPage(index: number): Buffer {
     const start = index * PAGE_SIZE;
     const page = Buffer.allocUnsafe(Math.min(PAGE_SIZE, this.size - start));
     this.readDirect(start, page, 0, page.length);
