@@ -1,0 +1,3 @@
+module typesprog
+
+go 1.26
