@@ -146,8 +146,14 @@ export function gdbAuxv(binary: string, core: string): Map<number, bigint> {
   const text = execFileSync('gdb', ['-batch', '-nx', '-ex', 'info auxv', binary, core], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const auxv = new Map<number, bigint>();
   for (const line of text.split('\n')) {
-    const m = line.match(/^(\d+)\s+AT_\w+\s+.*?\s(0x[0-9a-f]+|\d+)(?:\s+.*)?$/);
+    const m = line.match(/^(\d+)\s+AT_\w+\s.*\s(0x[0-9a-f]+|\d+)(?:\s+".*")?$/);
     if (m) auxv.set(Number(m[1]), BigInt(m[2]));
   }
   return auxv;
+}
+
+/** gdb's `info proc mappings` of a core (decoded from NT_FILE): start, end, file offset, path. */
+export function gdbFileMappings(binary: string, core: string): [number, number, number, string][] {
+  const text = execFileSync('gdb', ['-batch', '-nx', '-ex', 'info proc mappings', binary, core], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return [...text.matchAll(/^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S.*)$/gm)].map((m) => [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16), m[4]]);
 }
