@@ -1,8 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError, fileError } from '../cli/errors.js';
 
-const PAGE_SHIFT = 16;
-const PAGE_SIZE = 1 << PAGE_SHIFT; // 64 KiB
+const PAGE_SIZE = 64 * 1024;
 const MAX_CACHED_PAGES = 256; // 16 MiB per open file
 /** Reads longer than this skip the cache: they are rare (section data) and would evict hot pages. */
 const UNCACHED_READ = 4 * PAGE_SIZE;
@@ -65,19 +64,6 @@ export class PositionedFile {
       page.copy(target, targetOffset + done, inPage, inPage + n);
       done += n;
     }
-  }
-
-  /**
-   * The bytes at `offset` without copying when they lie in one cached page. The result may alias
-   * the cache: use it at once, do not keep or modify it. Meant for small hot reads (words).
-   */
-  peek(offset: number, length: number): Buffer {
-    this.checkRange(offset, length);
-    const inPage = offset % PAGE_SIZE;
-    if (inPage + length <= PAGE_SIZE) {
-      return this.page(Math.floor(offset / PAGE_SIZE)).subarray(inPage, inPage + length);
-    }
-    return this.read(offset, length);
   }
 
   /** Unsigned little-endian words at `offset`; the fast path for the hot word reads of a core. */
