@@ -1,6 +1,6 @@
 import { UserError } from '../cli/errors.js';
 import type { AddressSpace } from '../core/address-space.js';
-import type { ElfFile } from '../elf/elf-file.js';
+import { type ElfFile, PF_W, PT_LOAD } from '../elf/elf-file.js';
 import { type GoFieldType, type GoSlice, type GoStructLayout, goStruct, sliceAt, u64 } from './go-struct.js';
 import { findPclntabAddress, PCLN_MAGIC_GO120, pclnMagicRelease } from './pclntab-header.js';
 import { atLeast, type GoVersion } from './version.js';
@@ -183,7 +183,7 @@ function scanForWord(mem: AddressSpace, start: number, end: number, value: numbe
 
 /**
  * Finds and validates the first moduledata: symbol `runtime.firstmoduledata`, else section `.go.module`
- * (Go 1.26+), else a word in .noptrdata equal to the pclntab address (moduledata starts with pcHeader).
+ * (Go 1.26+), else a data word equal to the pclntab address (moduledata starts with pcHeader).
  * Everything is read through `mem`, so a core's memory is used when given; `loadBias` shifts the
  * executable's addresses for PIE.
  */
@@ -207,13 +207,15 @@ export function findModuledata(elf: ElfFile, mem: AddressSpace, version?: GoVers
       `${elf.path} was built with Go ${pclnMagicRelease(pclntab.magic)}, whose symbol table goheapflame does not read; rebuild with Go 1.22 or later.`,
     );
   }
-  const noptrdata = elf.section('.noptrdata');
-  const scanned = noptrdata
-    ? scanForWord(mem, noptrdata.addr + loadBias, noptrdata.addr + loadBias + noptrdata.size, pclntab.addr)
-    : [];
-  for (const addr of scanned) {
-    const md = tryAt(addr, mem, version);
-    if (md) return md;
+  // moduledata is initialised data: .noptrdata before 1.26, .go.module after; scan the file-backed
+  // part of the writable segments, which holds both and survives missing section headers.
+  for (const seg of elf.programHeaders) {
+    if (seg.type !== PT_LOAD || !(seg.flags & PF_W) || seg.filesz === 0) continue;
+    const start = seg.vaddr + loadBias;
+    for (const addr of scanForWord(mem, start, start + seg.filesz, pclntab.addr)) {
+      const md = tryAt(addr, mem, version);
+      if (md) return md;
+    }
   }
   throw new UserError(
     'badInputData',

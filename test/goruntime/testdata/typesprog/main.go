@@ -96,6 +96,10 @@ var (
 	answer    = 42
 	globalPtr = &answer
 	label     = "circle"
+	// dataMixed (initialised: .data) and bssMixed (zero: .bss) interleave pointer and scalar words
+	// for the data/bss pointer masks.
+	dataMixed = Inner{X: 1, Y: 2, P: &Small{}}
+	bssMixed  [3]Inner
 )
 
 func typeWord(v any) uintptr {
@@ -173,12 +177,21 @@ type itabTruth struct {
 	Type  string `json:"type"`
 }
 
+// globalTruth gives the address and size of a global and the word offsets of its pointers.
+type globalTruth struct {
+	Name         string    `json:"name"`
+	Addr         string    `json:"addr"`
+	Size         uintptr   `json:"size"`
+	PointerWords []uintptr `json:"pointerWords"`
+}
+
 type truth struct {
-	GoVersion string      `json:"goVersion"`
-	Types     []typeTruth `json:"types"`
-	Funcs     []funcTruth `json:"funcs"`
-	Callers   callerTruth `json:"callers"`
-	Itabs     []itabTruth `json:"itabs"`
+	GoVersion string        `json:"goVersion"`
+	Globals   []globalTruth `json:"globals"`
+	Types     []typeTruth   `json:"types"`
+	Funcs     []funcTruth   `json:"funcs"`
+	Callers   callerTruth   `json:"callers"`
+	Itabs     []itabTruth   `json:"itabs"`
 }
 
 func hex(p uintptr) string { return fmt.Sprintf("0x%x", p) }
@@ -269,6 +282,22 @@ func localsMapTarget(n int) *Node {
 	return head
 }
 
+//go:noinline
+func fill(buf *[4]*int) {
+	for i := range buf {
+		buf[i] = globalPtr
+	}
+}
+
+// stackObjectTarget keeps an address-taken array on its stack: a stack object.
+//
+//go:noinline
+func stackObjectTarget() int {
+	var buf [4]*int
+	fill(&buf)
+	return *buf[3]
+}
+
 // innerInlined is small enough to be inlined into outerNoInline; its callers show up as
 // inlined frames at the PC of the runtime.Callers call.
 func innerInlined(pcs []uintptr) int {
@@ -300,6 +329,12 @@ func callerTruths() callerTruth {
 		}
 	}
 	return out
+}
+
+func globalOf(name string, p any) globalTruth {
+	v := reflect.ValueOf(p)
+	t := v.Type().Elem()
+	return globalTruth{Name: name, Addr: hex(v.Pointer()), Size: t.Size(), PointerWords: pointerWords(t, 0, []uintptr{})}
 }
 
 func funcTruthOf(f any) funcTruth {
@@ -401,6 +436,7 @@ func main() {
 		funcTruthOf(argsMapTarget),
 		funcTruthOf(localsMapTarget),
 		funcTruthOf(outerNoInline),
+		funcTruthOf(stackObjectTarget),
 		funcTruthOf(pointerWords),
 		funcTruthOf(runtime.GC),
 		funcTruthOf(fmt.Sprintf),
@@ -408,6 +444,12 @@ func main() {
 		funcTruthOf((*Circle).Name),
 	}
 	out.Callers = callerTruths()
+	out.Globals = []globalTruth{
+		globalOf("globalPtr", &globalPtr),
+		globalOf("answer", &answer),
+		globalOf("dataMixed", &dataMixed),
+		globalOf("bssMixed", &bssMixed),
+	}
 	out.Itabs = []itabTruth{
 		itabOf("Square as Shape", &shape),
 		itabOf("*Circle as Shape", &circle),
@@ -418,6 +460,7 @@ func main() {
 	// Keep the mask targets alive and used so the compiler keeps their frames honest.
 	_ = argsMapTarget(globalPtr, 1, &Small{S: "x"}, "y")
 	_ = localsMapTarget(3)
+	_ = stackObjectTarget()
 
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
