@@ -2,7 +2,7 @@ import { UserError } from '../cli/errors.js';
 import type { AddressSpace } from '../core/address-space.js';
 import { type ElfFile, PF_W, PT_LOAD } from '../elf/elf-file.js';
 import { type GoFieldType, type GoSlice, type GoStructLayout, goStruct, sliceAt, u64 } from './go-struct.js';
-import { findPclntabAddress, PCLN_MAGIC_GO120, pclnMagicRelease } from './pclntab-header.js';
+import { findPclntabAddress, PCLN_MAGIC_GO120, pcHeaderLayout, pclnMagicRelease } from './pclntab-header.js';
 import { atLeast, type GoVersion } from './version.js';
 
 /**
@@ -129,11 +129,13 @@ function decode(buf: Buffer, addr: number, releases: string, layout: GoStructLay
 
 /** Why `md` cannot be a real moduledata, or undefined when every cross-check holds. */
 function implausible(md: Moduledata, mem: AddressSpace): string | undefined {
-  if (!mem.isMapped(md.pcHeader, 72)) return 'pcHeader is not mapped';
-  if (mem.readU32(md.pcHeader) !== PCLN_MAGIC_GO120) return 'pcHeader has the wrong magic';
-  const nfunc = mem.readU64(md.pcHeader + 8);
+  const h = pcHeaderLayout.offsets;
+  if (!mem.isMapped(md.pcHeader, pcHeaderLayout.size)) return 'pcHeader is not mapped';
+  if (mem.readU32(md.pcHeader + h.magic) !== PCLN_MAGIC_GO120) return 'pcHeader has the wrong magic';
+  const nfunc = mem.readU64(md.pcHeader + h.nfunc);
   const tables: Array<[GoSlice, number]> = [
-    [md.funcnametab, 32], [md.cutab, 40], [md.filetab, 48], [md.pctab, 56], [md.pclntable, 64],
+    [md.funcnametab, h.funcnameOffset], [md.cutab, h.cuOffset], [md.filetab, h.filetabOffset], [md.pctab, h.pctabOffset],
+    [md.pclntable, h.pclnOffset],
   ];
   for (const [slice, headerOffset] of tables) {
     if (slice.ptr !== md.pcHeader + mem.readU64(md.pcHeader + headerOffset)) return 'pclntab tables disagree with pcHeader';

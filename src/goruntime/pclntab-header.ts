@@ -1,6 +1,17 @@
 import type { AddressSpace } from '../core/address-space.js';
 import type { ElfFile } from '../elf/elf-file.js';
 import { PF_W, PT_LOAD } from '../elf/elf-file.js';
+import { goStruct } from './go-struct.js';
+
+/**
+ * runtime.pcHeader: the start of the pclntab. The table offsets are relative to the header;
+ * textStart is written as 0 from Go 1.26 (moduledata.text is authoritative).
+ */
+export const pcHeaderLayout = goStruct([
+  ['magic', 'u32'], ['pad1', 'u8'], ['pad2', 'u8'], ['minLC', 'u8'], ['ptrSize', 'u8'], ['nfunc', 'int'],
+  ['nfiles', 'uintptr'], ['textStart', 'uintptr'], ['funcnameOffset', 'uintptr'], ['cuOffset', 'uintptr'],
+  ['filetabOffset', 'uintptr'], ['pctabOffset', 'uintptr'], ['pclnOffset', 'uintptr'],
+]);
 
 /** internal/abi.Go120PCLnTabMagic: the pclntab format of Go 1.20 and later. */
 export const PCLN_MAGIC_GO120 = 0xfffffff1;

@@ -1,5 +1,6 @@
 import { UserError } from '../cli/errors.js';
 import type { AddressSpace } from '../core/address-space.js';
+import { goStruct } from './go-struct.js';
 import type { Moduledata } from './moduledata.js';
 
 /** internal/abi PCDATA table indices. */
@@ -40,8 +41,16 @@ export function specialFuncName(name: string): string | undefined {
   return specialFuncNames.has(short) ? short : undefined;
 }
 
-const funcHeaderSize = 44;
-const inlinedCallSize = 16;
+/** runtime._func (runtime2.go), followed by pcdata [npcdata]uint32 and funcdata [nfuncdata]uint32. */
+export const funcLayout = goStruct([
+  ['entryOff', 'u32'], ['nameOff', 'i32'], ['args', 'i32'], ['deferreturn', 'u32'], ['pcsp', 'u32'], ['pcfile', 'u32'],
+  ['pcln', 'u32'], ['npcdata', 'u32'], ['cuOffset', 'u32'], ['startLine', 'i32'], ['funcID', 'u8'], ['flag', 'u8'],
+  ['_', 'u8'], ['nfuncdata', 'u8'],
+]);
+/** runtime.inlinedCall (symtabinl.go): one entry of FUNCDATA_InlTree. */
+export const inlinedCallLayout = goStruct([['funcID', 'u8'], ['nameOff', 'i32'], ['parentPc', 'i32'], ['startLine', 'i32']]);
+const funcHeaderSize = funcLayout.size;
+const inlinedCallSize = inlinedCallLayout.size;
 /** Deeper inlining than this means the tree is corrupt (the compiler's budget stops far earlier). */
 const maxInlineDepth = 256;
 /** No pclntab table comes near this; a larger length read from memory is corrupt. */
@@ -168,7 +177,7 @@ export class PcLnTab {
     if (!this.byName) {
       this.byName = new Map();
       for (let i = 0; i < this.nfunc; i++) {
-        const n = this.funcName(this.pclntable.readInt32LE(this.funcOffs[i] + 4));
+        const n = this.funcName(this.pclntable.readInt32LE(this.funcOffs[i] + funcLayout.offsets.nameOff));
         if (!this.byName.has(n)) this.byName.set(n, i);
       }
     }
@@ -287,18 +296,19 @@ export class GoFunc {
     readonly end: number,
   ) {
     const b = pclntable;
-    this.nameOff = b.readInt32LE(off + 4);
-    this.args = b.readInt32LE(off + 8);
-    this.deferreturn = b.readUInt32LE(off + 12);
-    this.pcsp = b.readUInt32LE(off + 16);
-    this.pcfile = b.readUInt32LE(off + 20);
-    this.pcln = b.readUInt32LE(off + 24);
-    this.npcdata = b.readUInt32LE(off + 28);
-    this.cuOffset = b.readUInt32LE(off + 32);
-    this.startLine = b.readInt32LE(off + 36);
-    this.funcID = b[off + 40];
-    this.flag = b[off + 41];
-    this.nfuncdata = b[off + 43];
+    const o = funcLayout.offsets;
+    this.nameOff = b.readInt32LE(off + o.nameOff);
+    this.args = b.readInt32LE(off + o.args);
+    this.deferreturn = b.readUInt32LE(off + o.deferreturn);
+    this.pcsp = b.readUInt32LE(off + o.pcsp);
+    this.pcfile = b.readUInt32LE(off + o.pcfile);
+    this.pcln = b.readUInt32LE(off + o.pcln);
+    this.npcdata = b.readUInt32LE(off + o.npcdata);
+    this.cuOffset = b.readUInt32LE(off + o.cuOffset);
+    this.startLine = b.readInt32LE(off + o.startLine);
+    this.funcID = b[off + o.funcID];
+    this.flag = b[off + o.flag];
+    this.nfuncdata = b[off + o.nfuncdata];
   }
 
   get name(): string {
@@ -369,15 +379,16 @@ export class GoFunc {
       const at = tree + index * inlinedCallSize;
       if (!mem.isMapped(at, inlinedCallSize)) break;
       const call = mem.read(at, inlinedCallSize);
+      const o = inlinedCallLayout.offsets;
       frames.push({
-        name: this.table.funcName(call.readInt32LE(4)),
+        name: this.table.funcName(call.readInt32LE(o.nameOff)),
         ...this.fileLine(pc),
-        startLine: call.readInt32LE(12),
-        funcID: call[0],
+        startLine: call.readInt32LE(o.startLine),
+        funcID: call[o.funcID],
         pc,
         inlined: true,
       });
-      pc = this.entry + call.readInt32LE(8);
+      pc = this.entry + call.readInt32LE(o.parentPc);
       index = this.pcdata(PCDATA.InlTreeIndex, pc);
     }
     frames.push({ name: this.name, ...this.fileLine(pc), startLine: this.startLine, funcID: this.funcID, pc, inlined: false });

@@ -1,0 +1,99 @@
+import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
+import type { ElfSymbol } from '../../elf/elf-file.js';
+import { runGCProgram } from '../gcprog.js';
+import type { Bitvector, Moduledata } from '../moduledata.js';
+
+const ptrSize = 8;
+/** The data/bss masks cannot be longer than the sections they describe; this bounds a corrupt one. */
+const maxSectionWords = 1 << 30;
+
+/** A global variable (or an unnamed run of pointer words) that holds pointers. */
+export interface GlobalRoot {
+  /** Symbol name (`main.sessions`), or '' when the binary has no symbol for it. */
+  name: string;
+  addr: number;
+  size: number;
+  section: '.data' | '.bss';
+  /** Non-zero pointer words: offset inside the global and the pointer's value. */
+  slots: Array<{ offset: number; value: number }>;
+}
+
+/**
+ * The pointer words of the data and bss sections, from the runtime's expanded GC masks (or the
+ * linker's GC programs when the runtime had not expanded them yet), grouped by the global symbol that
+ * contains them. Words outside every symbol become unnamed roots of their own.
+ */
+export function readGlobalRoots(mem: AddressSpace, md: Moduledata, symbols: readonly ElfSymbol[], loadBias: number): GlobalRoot[] {
+  const objects = symbols
+    .filter((s) => s.type === 1 && s.size > 0)
+    .map((s) => ({ name: s.name, addr: s.value + loadBias, size: s.size }))
+    .sort((a, b) => a.addr - b.addr);
+  const roots: GlobalRoot[] = [];
+  const sections = [
+    { section: '.data' as const, start: md.data, end: md.edata, mask: md.gcdatamask, prog: md.gcdata },
+    { section: '.bss' as const, start: md.bss, end: md.ebss, mask: md.gcbssmask, prog: md.gcbss },
+  ];
+  for (const { section, start, end, mask, prog } of sections) {
+    const words = Math.min(Math.floor((end - start) / ptrSize), maxSectionWords);
+    const bits = pointerBits(mem, mask, prog, words);
+    const byAddr = new Map<number, GlobalRoot>();
+    const memory = mem.read(start, words * ptrSize);
+    for (let w = 0; w < words; w++) {
+      if (!((bits[w >> 3]! >> (w & 7)) & 1)) continue;
+      const value = memory.readUInt32LE(w * ptrSize) + memory.readUInt32LE(w * ptrSize + 4) * 0x1_0000_0000;
+      if (value === 0) continue;
+      const addr = start + w * ptrSize;
+      const sym = containing(objects, addr);
+      const key = sym ? sym.addr : addr;
+      let root = byAddr.get(key);
+      if (!root) {
+        root = sym
+          ? { name: sym.name, addr: sym.addr, size: sym.size, section, slots: [] }
+          : { name: '', addr, size: ptrSize, section, slots: [] };
+        byAddr.set(key, root);
+        roots.push(root);
+      }
+      root.slots.push({ offset: addr - root.addr, value });
+    }
+  }
+  return roots;
+}
+
+/** The expanded mask from the core if the runtime built it, else the linker's GC program run here. */
+function pointerBits(mem: AddressSpace, mask: Bitvector, prog: number, words: number): Uint8Array {
+  const bytes = Math.ceil(words / 8);
+  if (mask.bytedata !== 0 && mask.n >= words) {
+    try {
+      return new Uint8Array(mem.read(mask.bytedata, bytes));
+    } catch (err) {
+      if (!(err instanceof MemoryFault)) throw err;
+    }
+  }
+  // A program is never longer than about two bytes per mask byte; it may end near the end of a mapping.
+  const progBytes = new Uint8Array(mem.read(prog, mappedLength(mem, prog, bytes * 2 + 64)));
+  return runGCProgram(progBytes, words).bits;
+}
+
+/** The longest prefix of [addr, addr+want) that is mapped. */
+function mappedLength(mem: AddressSpace, addr: number, want: number): number {
+  let lo = 0;
+  let hi = want;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (mem.isMapped(addr, mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function containing(objects: ReadonlyArray<{ name: string; addr: number; size: number }>, addr: number) {
+  let lo = 0;
+  let hi = objects.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (objects[mid]!.addr <= addr) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  const sym = hi >= 0 ? objects[hi] : undefined;
+  return sym && addr < sym.addr + sym.size ? sym : undefined;
+}
