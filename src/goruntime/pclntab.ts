@@ -185,9 +185,12 @@ export class PcLnTab {
     return i === undefined ? undefined : this.funcAt(i);
   }
 
-  /** A name from funcnametab (NUL-terminated), as used by _func.nameOff and inline tree entries. */
+  /**
+   * A name from funcnametab (NUL-terminated), as used by _func.nameOff and inline tree entries. Offset 0
+   * is the first function's name (the runtime prints it as '', debug/gosym reads it; so do we).
+   */
   funcName(nameOff: number): string {
-    if (nameOff <= 0) return '';
+    if (nameOff < 0) return '';
     let name = this.names.get(nameOff);
     if (name === undefined) {
       name = cString(this.funcnametab, nameOff);
