@@ -1,0 +1,78 @@
+import { canonicalFrameName } from './frame-names.js';
+import type { Stack } from './stack.js';
+
+/**
+ * Folded stacks, one per line, as flamegraph.pl reads them: `root;…;leaf COUNT`, or
+ * `root;…;leaf COUNT1 COUNT2` for a differential line. This is flamegraph.pl's
+ * `^(.*)\s+?(\d+(?:\.\d*)?)$`, applied twice: the count is the text after the last whitespace
+ * character and must be digits with an optional fraction (`12`, `1.5`, `3.`; no sign, no exponent);
+ * everything before that whitespace is the stack, extra spaces included. Frames are split on `;`
+ * and trailing empty frames are dropped, as Perl's `split` does.
+ */
+export function parseFoldedLine(line: string): Stack | undefined {
+  const last = splitTrailingCount(line);
+  if (last === undefined) return undefined;
+  const first = splitTrailingCount(last.rest);
+  if (first === undefined) return { frames: splitFrames(last.rest), value: last.count };
+  return { frames: splitFrames(first.rest), value: first.count, value2: last.count };
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isSpace = (ch: string) => /\s/.test(ch);
+
+function splitTrailingCount(text: string): { rest: string; count: number } | undefined {
+  let start = text.length;
+  while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
+  if (start > 0 && text.charCodeAt(start - 1) === 46 /* . */) {
+    const dot = start - 1;
+    start = dot;
+    while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
+    if (start === dot) return undefined; // `.5` lacks the integer digits
+  } else if (start === text.length) {
+    return undefined;
+  }
+  if (start === 0 || !isSpace(text[start - 1]!)) return undefined;
+  return { rest: text.slice(0, start - 1), count: Number(text.slice(start)) };
+}
+
+function splitFrames(stack: string): string[] {
+  if (stack === '') return [];
+  const frames = stack.split(';');
+  let end = frames.length;
+  while (end > 0 && frames[end - 1] === '') end--;
+  return end === frames.length ? frames : frames.slice(0, end);
+}
+
+/**
+ * Writes stacks as folded lines that `parseStacks` reads back as the same stacks, with frame names
+ * in canonical form (see frame-names.ts). Rendering the result gives the same SVG as rendering the
+ * stacks directly.
+ */
+export function formatFolded(stacks: Iterable<Stack>): string {
+  const lines: string[] = [];
+  for (const stack of stacks) {
+    let line = stack.frames.map(canonicalFrameName).join(';') + ' ' + formatCount(stack.value);
+    if (stack.value2 !== undefined) line += ' ' + formatCount(stack.value2);
+    lines.push(line + '\n');
+  }
+  return lines.join('');
+}
+
+/** A count as plain decimal digits (no exponent), the shortest text that reads back exactly. */
+export function formatCount(value: number): string {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`a stack count must be a finite number ≥ 0, not ${value}`);
+  }
+  const text = String(value);
+  const exp = text.indexOf('e');
+  if (exp < 0) return text;
+  // Expand `d.ddde±n`: shift the decimal point in the digit string.
+  const mantissa = text.slice(0, exp);
+  const power = Number(text.slice(exp + 1));
+  const dot = mantissa.indexOf('.');
+  const digits = mantissa.replace('.', '');
+  const pointAt = (dot < 0 ? mantissa.length : dot) + power;
+  if (pointAt <= 0) return '0.' + '0'.repeat(-pointAt) + digits;
+  if (pointAt >= digits.length) return digits + '0'.repeat(pointAt - digits.length);
+  return digits.slice(0, pointAt) + '.' + digits.slice(pointAt);
+}

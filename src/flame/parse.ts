@@ -1,0 +1,88 @@
+import { countLine, parseBacktraceLines } from './backtrace.js';
+import { parseFoldedLine } from './folded.js';
+import type { Stack } from './stack.js';
+
+export type StackFormat = 'folded' | 'backtrace';
+
+export interface ParsedStacks {
+  stacks: Stack[];
+  /** One sentence per problem, with its 1-based line number; the lines were skipped. */
+  warnings: string[];
+  format: StackFormat;
+}
+
+/** More malformed lines than this are summarised in one warning instead of one each. */
+const MAX_LINE_WARNINGS = 20;
+/** How many non-blank lines format detection looks at. */
+const DETECTION_LINES = 1000;
+
+/**
+ * Reads folded stacks or backtrace blocks, whichever the text holds (see `detectFormat`). CRLF
+ * and LF line ends both work; a leading byte-order mark is ignored; blank lines are skipped
+ * silently; malformed lines are skipped with a warning.
+ */
+export function parseStacks(text: string): ParsedStacks {
+  const lines = splitLines(text);
+  const format = detectFormat(lines);
+  if (format === 'backtrace') {
+    const { stacks, unfinishedAt } = parseBacktraceLines(lines);
+    const warnings = unfinishedAt.map(
+      (line) => `line ${line}: backtrace block has no count line after its frames; skipped.`,
+    );
+    return { stacks, warnings, format };
+  }
+  const stacks: Stack[] = [];
+  const bad: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const stack = parseFoldedLine(line);
+    if (stack) stacks.push(stack);
+    else if (!isBlank(line)) bad.push(i + 1);
+  }
+  return { stacks, warnings: malformedWarnings(bad), format };
+}
+
+/** Bytes of a stack file as text: UTF-8, or UTF-16 when it starts with a UTF-16 byte-order mark. */
+export function decodeStackText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return new TextDecoder('utf-8').decode(bytes); // strips a UTF-8 BOM, bad bytes become U+FFFD
+}
+
+function splitLines(text: string): string[] {
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.charCodeAt(line.length - 1) === 13) lines[i] = line.slice(0, -1);
+  }
+  return lines;
+}
+
+const isBlank = (line: string) => /^\s*$/.test(line);
+
+/**
+ * Backtrace blocks end in a line holding only a count, and their frame lines are not folded lines.
+ * So: find the first count-only line among the first non-blank lines; the text is backtraces when
+ * most non-blank lines before it do not parse as folded lines. (A count-only line can also be a
+ * folded line with an empty stack, but then the lines before it are folded lines.)
+ */
+export function detectFormat(lines: string[]): StackFormat {
+  let seen = 0;
+  let notFolded = 0;
+  for (const line of lines) {
+    if (isBlank(line)) continue;
+    if (countLine.test(line)) return seen > 0 && notFolded * 2 > seen ? 'backtrace' : 'folded';
+    if (++seen > DETECTION_LINES) break;
+    if (parseFoldedLine(line) === undefined) notFolded++;
+  }
+  return 'folded';
+}
+
+function malformedWarnings(lineNumbers: number[]): string[] {
+  const warnings = lineNumbers
+    .slice(0, MAX_LINE_WARNINGS)
+    .map((n) => `line ${n}: not a folded stack ("frame;frame;… count"); skipped.`);
+  const more = lineNumbers.length - MAX_LINE_WARNINGS;
+  if (more > 0) warnings.push(`${more} more malformed lines skipped (last at line ${lineNumbers.at(-1)}).`);
+  return warnings;
+}
