@@ -1,7 +1,9 @@
 import { UserError } from '../cli/errors.js';
 import { ProcessImage } from '../core/process-image.js';
+import { DwarfInfo } from '../dwarf/index.js';
+import type { ElfFile } from '../elf/elf-file.js';
 import { GoBinary } from './go-binary.js';
-import { tableLayout, type RuntimeLayout } from './runtime-layout.js';
+import { dwarfLayout, tableLayout, type RuntimeLayout } from './runtime-layout.js';
 
 /** Runtime globals the analysis starts from; undefined where the binary does not say (stripped). */
 export interface RuntimeGlobals {
@@ -11,6 +13,8 @@ export interface RuntimeGlobals {
   allp?: number;
   allfin?: number;
   gcCleanups?: number;
+  /** Whether the finalizer goroutine is running a finalizer (it then counts as a user goroutine). */
+  fingStatus?: number;
 }
 
 const globalSymbols: Record<keyof RuntimeGlobals, string> = {
@@ -20,6 +24,7 @@ const globalSymbols: Record<keyof RuntimeGlobals, string> = {
   allp: 'runtime.allp',
   allfin: 'runtime.allfin',
   gcCleanups: 'runtime.gcCleanups',
+  fingStatus: 'runtime.fingStatus',
 };
 
 export interface GoProcessOptions {
@@ -37,14 +42,17 @@ export class GoProcess {
     readonly binary: GoBinary,
     readonly layout: RuntimeLayout,
     readonly globals: RuntimeGlobals,
+    /** The binary's DWARF, undefined when it was built or stripped without it. */
+    readonly dwarf: DwarfInfo | undefined,
   ) {}
 
   static open(corePath: string, exePath: string, options: GoProcessOptions = {}): GoProcess {
     const image = ProcessImage.open(corePath, exePath, { force: options.force });
     checkBuildId(image, options.force ?? false);
-    const binary = GoBinary.open(image.exe, image, { loadBias: image.loadBias });
-    const layout = tableLayout(binary.version.minor);
-    return new GoProcess(image, binary, layout, findGlobals(image));
+    const dwarf = loadDwarf(image.exe);
+    const binary = GoBinary.open(image.exe, image, { loadBias: image.loadBias, dwarfProducer: dwarf?.goVersion });
+    const layout = dwarf ? dwarfLayout(dwarf) : tableLayout(binary.version.minor);
+    return new GoProcess(image, binary, layout, findGlobals(image), dwarf);
   }
 
   /** The binary carries neither DWARF nor a symbol table. */
@@ -67,6 +75,10 @@ export class GoProcess {
   close(): void {
     this.image.close();
   }
+}
+
+function loadDwarf(exe: ElfFile): DwarfInfo | undefined {
+  return DwarfInfo.load((name) => (exe.section(name) ? exe.sectionData(name) : undefined));
 }
 
 function findGlobals(image: ProcessImage): RuntimeGlobals {

@@ -1,4 +1,5 @@
 import { UserError } from '../cli/errors.js';
+import type { DwarfInfo } from '../dwarf/index.js';
 
 /**
  * Offsets and sizes of the Go runtime's own structs (mheap, mspan, g, m, …), needed to read the heap and
@@ -32,16 +33,20 @@ const go126: StructTable = {
     fields: {
       'stack.lo': 0, 'stack.hi': 8, _panic: 32, _defer: 40, m: 48, 'sched.sp': 56, 'sched.pc': 64,
       'sched.ctxt': 80, 'sched.bp': 96, syscallsp: 104, syscallpc: 112, syscallbp: 120, atomicstatus: 144,
-      goid: 152, waitreason: 176, gopc: 288, startpc: 304,
+      goid: 152, waitreason: 176, lockedm: 208, runningCleanups: 220, parentGoid: 280, gopc: 288,
+      startpc: 304, labels: 352,
     },
   },
-  'runtime.m': { fields: { g0: 0, procid: 64, gsignal: 72, curg: 184, p: 208, alllink: 352 } },
+  'runtime.m': { fields: { g0: 0, procid: 64, gsignal: 72, curg: 184, p: 208, id: 232, alllink: 352 } },
   'runtime.p': { fields: { mcache: 56 } },
   'runtime.mcache': { fields: { tiny: 24 } },
   'runtime.special': { fields: { next: 0, offset: 8, kind: 16 } },
   'runtime.specialfinalizer': { fields: { fn: 24, ot: 48 } },
   'runtime.specialCleanup': { fields: { cleanup: 24 } },
   'runtime.finBlock': { fields: { alllink: 0, next: 8, cnt: 16, fin: 24 } },
+  'runtime.cleanupQueue': { fields: { all: 128 } },
+  'runtime.cleanupBlock': { fields: { 'cleanupBlockHeader.alllink': 16, 'cleanupBlockHeader.n': 24, cleanups: 32 } },
+  'runtime.cleanupFn': { size: 24, fields: { call: 0, fn: 8, arg: 16 } },
   'runtime.finalizer': { size: 40, fields: { fn: 0, arg: 8 } },
   'runtime._defer': { fields: { heap: 0, sp: 8, pc: 16, fn: 24, link: 32 } },
   'runtime._panic': { fields: { arg: 0, link: 16 } },
@@ -93,4 +98,18 @@ export function tableEntries(minor: number): Array<{ struct: string; field: stri
   return Object.entries(table).flatMap(([struct, { fields }]) =>
     Object.entries(fields).map(([field, offset]) => ({ struct, field, offset })),
   );
+}
+
+/** The layout the binary's own DWARF describes: the authority whenever the binary has DWARF. */
+export function dwarfLayout(dwarf: DwarfInfo): RuntimeLayout {
+  return {
+    source: 'dwarf',
+    offset: (struct, fieldPath) => dwarf.requireOffsetOf(struct, fieldPath),
+    tryOffset: (struct, fieldPath) => dwarf.offsetOf(struct, fieldPath),
+    size: (struct) => {
+      const size = dwarf.structLayout(struct)?.size;
+      if (size === undefined) throw new Error(`the DWARF has no struct ${struct}`);
+      return size;
+    },
+  };
 }

@@ -46,6 +46,9 @@ class Growable32<T extends Int32Array | Uint32Array> {
     }
     this.data[this.length++] = value;
   }
+  at(i: number): number {
+    return this.data[i]!;
+  }
   done(): T {
     return this.data.slice(0, this.length) as T;
   }
@@ -72,6 +75,15 @@ export class ReferenceGraphBuilder {
     this.lastSource = source;
     this.targets.push(target);
     this.offsets.push(Math.min(offset, offsetOverflow));
+  }
+
+  /** The edges added so far from `source`, once every later source has been added or finishEdges ran. */
+  edgesOf(source: number): Array<{ offset: number; target: number }> {
+    const out: Array<{ offset: number; target: number }> = [];
+    if (source > this.lastSource) return out;
+    const end = source === this.lastSource ? this.targets.length : this.edgeStart[source + 1]!;
+    for (let e = this.edgeStart[source]!; e < end; e++) out.push({ offset: this.offsets.at(e), target: this.targets.at(e) });
+    return out;
   }
 
   /** Adds a root and its edges: pairs of (offset in the root, target object). */

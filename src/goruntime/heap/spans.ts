@@ -25,8 +25,8 @@ export interface SpanTable {
   readonly spanClass: Uint8Array;
   /** mspan.largeType (the type of a large object), 0 when none. */
   readonly largeType: Float64Array;
-  /** Address of the mspan struct itself (for specials). */
-  readonly mspanAddr: Float64Array;
+  /** mspan.specials: head of the span's list of special records (finalizers, cleanups, …), 0 if none. */
+  readonly specials: Float64Array;
   readonly slotBase: Uint32Array;
   readonly allocated: Uint8Array;
   readonly warnings: string[];
@@ -42,6 +42,7 @@ interface RawSpan {
   allocBits: number;
   spanClass: number;
   largeType: number;
+  specials: number;
 }
 
 /** Reads mheap_.allspans and keeps the in-use spans, with which of their slots are allocated. */
@@ -62,6 +63,7 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
     state: layout.offset('runtime.mspan', 'state'),
     elemSize: layout.offset('runtime.mspan', 'elemsize'),
     largeType: layout.offset('runtime.mspan', 'largeType'),
+    specials: layout.offset('runtime.mspan', 'specials'),
   };
   const mspanBytes = Math.max(...Object.values(off)) + 8;
 
@@ -92,6 +94,7 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
         allocBits: readPtr(raw, off.allocBits),
         spanClass: raw[off.spanClass]!,
         largeType: readPtr(raw, off.largeType),
+        specials: readPtr(raw, off.specials),
       };
       const problem = implausible(span);
       if (problem) {
@@ -127,7 +130,7 @@ function buildTable(mem: AddressSpace, spans: RawSpan[], warnings: string[]): Sp
     nelems: new Uint32Array(count),
     spanClass: new Uint8Array(count),
     largeType: new Float64Array(count),
-    mspanAddr: new Float64Array(count),
+    specials: new Float64Array(count),
     slotBase,
     allocated,
     warnings,
@@ -140,7 +143,7 @@ function buildTable(mem: AddressSpace, spans: RawSpan[], warnings: string[]): Sp
     table.nelems[i] = s.nelems;
     table.spanClass[i] = s.spanClass;
     table.largeType[i] = s.largeType;
-    table.mspanAddr[i] = s.addr;
+    table.specials[i] = s.specials;
     markAllocated(mem, s, allocated, slotBase[i]!, warnings);
   }
   return table;

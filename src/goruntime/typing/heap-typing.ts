@@ -1,0 +1,261 @@
+import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
+import { Kind } from '../abi-layout.js';
+import type { HeapObjects } from '../heap/heap-objects.js';
+import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
+import type { PointerSlot, PointerSlots, SlotKind } from './pointer-slots.js';
+
+/** What an object is, as far as typing found out. */
+export const Role = {
+  unknown: 0,
+  /** One or more values of `type` laid end to end. */
+  value: 1,
+  /** A slice's backing array of `count` elements of `type`. */
+  array: 2,
+  /** The bytes of a string (`count` = length). */
+  string: 3,
+  /** A map's header (`type` = the map type); its directory, tables and groups fold into it. */
+  mapHeader: 4,
+  mapTable: 5,
+  mapGroups: 6,
+  /** A channel (`type` = the chan type); a separate buffer folds into it. */
+  chan: 7,
+  chanBuffer: 8,
+  /** A closure (`type` = the function's entry PC). */
+  closure: 9,
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** Roles whose objects belong to their owner's frame instead of making their own. */
+export function isInternal(role: number): boolean {
+  return role === Role.mapTable || role === Role.mapGroups || role === Role.chanBuffer;
+}
+
+const ptrSize = 8;
+const mallocHeaderSize = 8;
+/** Objects are read in windows of this size while typing. */
+const window = 1 << 20;
+/** hchan: dataqsiz@8, buf@16 (runtime/chan.go, unchanged since Go 1.14). */
+const hchanBuf = 16;
+/** internal/runtime/maps: Map.dirPtr@16, Map.dirLen@24; table.groups.data@16. */
+const mapDirPtr = 16;
+const mapDirLen = 24;
+const tableGroups = 16;
+
+/**
+ * Types heap objects: exactly where the heap records a type (malloc header, largeType), otherwise by
+ * propagation from typed roots along typed pointers, slices, strings, maps, channels, interfaces and
+ * closures. Per object: `role`, `type` (a type descriptor address, or a PC for closures), `count`.
+ */
+export class HeapTyping {
+  readonly role: Uint8Array;
+  readonly type: Float64Array;
+  readonly count: Float64Array;
+  private readonly queue: number[] = [];
+
+  constructor(
+    private readonly mem: AddressSpace,
+    readonly objects: HeapObjects,
+    readonly types: RuntimeTypes,
+    readonly slots: PointerSlots,
+    /** Type descriptor of each object recorded by the heap (0 when none), from the pointer scan. */
+    exactType: Float64Array,
+    private readonly funcEntry: (pc: number) => number | undefined,
+  ) {
+    const n = objects.count;
+    this.role = new Uint8Array(n);
+    this.type = new Float64Array(n);
+    this.count = new Float64Array(n);
+    for (let o = 0; o < n; o++) {
+      const t = exactType[o] ? types.typeAt(exactType[o]!) : undefined;
+      if (t && t.size > 0) this.assign(o, Role.value, t, Math.floor((objects.size[o]! - this.dataOffset(o)) / t.size));
+    }
+  }
+
+  /** Offset where an object's data starts: 8 for objects with a malloc header, else 0. */
+  dataOffset(obj: number): number {
+    const s = this.objects.span[obj]!;
+    const spans = this.objects.spans;
+    const spanClass = spans.spanClass[s]!;
+    return spanClass >> 1 !== 0 && !(spanClass & 1) && spans.elemSize[s]! > 512 ? mallocHeaderSize : 0;
+  }
+
+  /** Follows a root's typed pointer slot whose words are read by `word(offset)`. */
+  followSlot(slot: PointerSlot, word: (offset: number) => number): void {
+    const value = word(slot.offset);
+    if (slot.kind === 'eface' || slot.kind === 'iface') {
+      const dynamic = this.dynamicType(slot.kind, value);
+      if (dynamic) this.followInterfaceData(dynamic, word(slot.offset + ptrSize));
+      return;
+    }
+    // A slice's capacity and a string's length say how many elements the target holds.
+    const extent = slot.kind === 'slice' ? word(slot.offset + ptrSize * 2) : slot.kind === 'string' ? word(slot.offset + ptrSize) : 1;
+    this.follow(slot.kind, slot.type, value, extent);
+  }
+
+  /** The dynamic type of an interface from its first word (type for eface, itab for iface). */
+  dynamicType(kind: 'eface' | 'iface', first: number): RuntimeType | undefined {
+    if (first === 0) return undefined;
+    if (kind === 'eface') return this.types.typeAt(first);
+    try {
+      return this.types.typeAt(this.mem.readPtr(first + ptrSize));
+    } catch (err) {
+      if (err instanceof MemoryFault) return undefined;
+      throw err;
+    }
+  }
+
+  /** Propagates until no newly typed object is left. */
+  propagate(): void {
+    while (this.queue.length > 0) this.expand(this.queue.pop()!);
+  }
+
+  /** Bytes of objects whose type is known. */
+  typedBytes(): number {
+    let total = 0;
+    for (let o = 0; o < this.objects.count; o++) if (this.role[o] !== Role.unknown) total += this.objects.size[o]!;
+    return total;
+  }
+
+  private assign(obj: number, role: Role, type: RuntimeType | number, count: number): boolean {
+    if (obj < 0 || this.role[obj] !== Role.unknown) return false;
+    this.role[obj] = role;
+    this.type[obj] = typeof type === 'number' ? type : type.addr;
+    this.count[obj] = count;
+    this.queue.push(obj);
+    return true;
+  }
+
+  /** Types what `value` points to, given how the slot holding it is declared; `extent` is a slice's cap or a string's length. */
+  private follow(kind: SlotKind, declared: RuntimeType, value: number, extent: number): void {
+    if (value === 0) return;
+    const obj = this.objects.find(value);
+    if (obj < 0) return;
+    const atStart = value === this.objects.addr[obj]! + this.dataOffset(obj);
+    switch (kind) {
+      case 'pointer': {
+        const elem = declared.elem();
+        if (elem && elem.size > 0 && atStart) this.assign(obj, Role.value, elem, 1);
+        return;
+      }
+      case 'slice': {
+        const elem = declared.elem();
+        if (elem && elem.size > 0 && atStart) this.assign(obj, Role.array, elem, extent);
+        return;
+      }
+      case 'string':
+        if (atStart) this.assign(obj, Role.string, declared, extent);
+        return;
+      case 'map':
+        if (atStart) this.assign(obj, Role.mapHeader, declared, 1);
+        return;
+      case 'chan':
+        if (atStart) this.assign(obj, Role.chan, declared, 1);
+        return;
+      case 'func':
+        if (atStart) this.assign(obj, Role.closure, this.funcEntry(this.readWord(value)) ?? 0, 1);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** An interface's data word: the value itself for pointer-shaped types, else a pointer to a copy. */
+  private followInterfaceData(dynamic: RuntimeType, data: number): void {
+    if (!dynamic.directIface) {
+      const obj = this.objects.find(data);
+      if (obj >= 0 && data === this.objects.addr[obj]! + this.dataOffset(obj)) this.assign(obj, Role.value, dynamic, 1);
+      return;
+    }
+    const slot = this.slots.at(dynamic, 0);
+    if (slot && slot.kind !== 'eface' && slot.kind !== 'iface') this.follow(slot.kind, slot.type, data, 1);
+  }
+
+  private readWord(addr: number): number {
+    try {
+      return this.mem.readPtr(addr);
+    } catch (err) {
+      if (err instanceof MemoryFault) return 0;
+      throw err;
+    }
+  }
+
+  /** Follows the typed pointers inside a newly typed object. */
+  private expand(obj: number): void {
+    const role = this.role[obj]!;
+    const addr = this.objects.addr[obj]!;
+    if (role === Role.mapHeader) return this.expandMap(obj, addr);
+    if (role === Role.chan) return this.expandChan(obj, addr);
+    if (role !== Role.value && role !== Role.array && role !== Role.mapGroups && role !== Role.chanBuffer) return;
+    const elem = this.types.typeAt(this.type[obj]!);
+    if (!elem || elem.ptrBytes === 0) return;
+    const slots = this.slots.of(elem);
+    const start = addr + this.dataOffset(obj);
+    const end = addr + this.objects.size[obj]!;
+    const reader = new WindowReader(this.mem, start, end - start);
+    for (let base = 0; start + base + elem.size <= end; base += elem.size) {
+      const word = (offset: number) => reader.word(base + offset);
+      for (const slot of slots) this.followSlot(slot, word);
+    }
+  }
+
+  private expandMap(header: number, addr: number): void {
+    const mapType = this.types.typeAt(this.type[header]!);
+    const info = mapType?.mapInfo();
+    if (!mapType || !info || info.layout !== 'swiss') return;
+    const groupType = this.types.typeAt(info.group);
+    if (!groupType || groupType.size === 0) return;
+    const dirPtr = this.readWord(addr + mapDirPtr);
+    const dirLen = this.readWord(addr + mapDirLen);
+    const typeGroups = (groupsAddr: number) => {
+      const g = this.objects.find(groupsAddr);
+      if (g >= 0) this.assign(g, Role.mapGroups, groupType, Math.floor((this.objects.size[g]! - this.dataOffset(g)) / groupType.size));
+    };
+    if (dirLen === 0) return typeGroups(dirPtr);
+    const dir = this.objects.find(dirPtr);
+    if (dir < 0) return;
+    this.assign(dir, Role.mapTable, mapType, dirLen);
+    const entries = Math.min(dirLen, Math.floor(this.objects.size[dir]! / ptrSize));
+    for (let i = 0; i < entries; i++) {
+      const tableAddr = this.readWord(dirPtr + i * ptrSize);
+      const table = this.objects.find(tableAddr);
+      if (table < 0 || !this.assign(table, Role.mapTable, mapType, 1)) continue; // directories repeat tables
+      typeGroups(this.readWord(tableAddr + tableGroups));
+    }
+  }
+
+  private expandChan(obj: number, addr: number): void {
+    const chanType = this.types.typeAt(this.type[obj]!);
+    const elem = chanType?.kind === Kind.Chan ? chanType.elem() : undefined;
+    if (!elem || elem.ptrBytes === 0) return;
+    const buf = this.objects.find(this.readWord(addr + hchanBuf));
+    if (buf >= 0 && this.objects.addr[buf] !== addr) this.assign(buf, Role.chanBuffer, elem, this.readWord(addr + 8));
+  }
+}
+
+/** Reads words of [start, start+length) through a sliding window, so huge objects stay cheap. */
+class WindowReader {
+  private buf: Buffer | undefined;
+  private bufStart = 0;
+  constructor(
+    private readonly mem: AddressSpace,
+    private readonly start: number,
+    private readonly length: number,
+  ) {}
+
+  /** The word at `offset` from start; 0 outside the object or when memory is missing. */
+  word(offset: number): number {
+    if (offset < 0 || offset + ptrSize > this.length) return 0;
+    if (!this.buf || offset < this.bufStart || offset + ptrSize > this.bufStart + this.buf.length) {
+      this.bufStart = offset;
+      try {
+        this.buf = this.mem.read(this.start + offset, Math.min(window, this.length - offset));
+      } catch (err) {
+        if (!(err instanceof MemoryFault)) throw err;
+        this.buf = undefined;
+        return 0;
+      }
+    }
+    const at = offset - this.bufStart;
+    return this.buf.readUInt32LE(at) + this.buf.readUInt32LE(at + 4) * 0x1_0000_0000;
+  }
+}
