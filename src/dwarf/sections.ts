@@ -6,17 +6,35 @@ export type SectionSource = (name: string) => Buffer | undefined;
 
 const EMPTY = Buffer.alloc(0);
 
-/** The DWARF sections of one executable, fetched once each on first use. */
-export class DwarfSections {
-  private readonly cache = new Map<string, Buffer>();
+const OPTIONAL = [
+  '.debug_str',
+  '.debug_line_str',
+  '.debug_str_offsets',
+  '.debug_addr',
+  '.debug_loc',
+  '.debug_loclists',
+  '.debug_ranges',
+  '.debug_rnglists',
+] as const;
 
-  constructor(
+export type OptionalSection = (typeof OPTIONAL)[number];
+
+/**
+ * The DWARF sections of one executable, all fetched while loading so the source (an open file) is
+ * not needed afterwards.
+ */
+export class DwarfSections {
+  private readonly optional = new Map<OptionalSection, Buffer>();
+
+  private constructor(
     readonly info: Buffer,
     readonly abbrev: Buffer,
-    private readonly source: SectionSource,
-  ) {}
+    source: SectionSource,
+  ) {
+    for (const name of OPTIONAL) this.optional.set(name, source(name) ?? EMPTY);
+  }
 
-  /** Reads the two sections every DWARF reader needs; undefined when the executable has no DWARF. */
+  /** Undefined when the executable has no DWARF (no .debug_info or .debug_abbrev). */
   static from(source: SectionSource): DwarfSections | undefined {
     const info = source('.debug_info');
     const abbrev = source('.debug_abbrev');
@@ -25,12 +43,7 @@ export class DwarfSections {
   }
 
   /** An optional section; empty when absent, so offsets into it fail their bounds checks. */
-  get(name: '.debug_str' | '.debug_line_str' | '.debug_str_offsets' | '.debug_addr' | '.debug_loc' | '.debug_loclists' | '.debug_ranges' | '.debug_rnglists'): Buffer {
-    let data = this.cache.get(name);
-    if (!data) {
-      data = this.source(name) ?? EMPTY;
-      this.cache.set(name, data);
-    }
-    return data;
+  get(name: OptionalSection): Buffer {
+    return this.optional.get(name)!;
   }
 }

@@ -1,0 +1,3 @@
+module dwarfcgofixture
+
+go 1.22
