@@ -1,3 +1,7 @@
+import { UserError } from '../cli/errors.js';
+import type { AddressSpace } from '../core/address-space.js';
+import type { Moduledata } from './moduledata.js';
+
 /**
  * Runs a GC program (runtime/mbitmap.go runGCProg): the compact pointer-bitmap encoding the linker
  * uses for the data and bss sections in every release, and Go 1.22–1.23 used for types whose mask
@@ -50,5 +54,28 @@ export function runGCProgram(prog: Uint8Array, maxBits: number): { bits: Uint8Ar
     for (let r = 0; r < repeats; r++) {
       for (let i = 0; i < count; i++) put((bits[(start + i) >> 3] >> ((start + i) & 7)) & 1);
     }
+  }
+}
+
+/**
+ * The pointer mask of a module's data or bss section: one bit per word of [data, edata) or
+ * [bss, ebss). A running program (a core) holds it expanded in moduledata.gcdatamask/gcbssmask;
+ * otherwise the linker's GC program at moduledata.gcdata/gcbss is run.
+ */
+export function globalsPointerMask(mem: AddressSpace, md: Moduledata, section: 'data' | 'bss'): Uint8Array {
+  const [start, end, expanded, prog] =
+    section === 'data' ? [md.data, md.edata, md.gcdatamask, md.gcdata] : [md.bss, md.ebss, md.gcbssmask, md.gcbss];
+  const words = Math.floor((end - start) / 8);
+  const bytes = Math.ceil(words / 8);
+  if (expanded.n >= words && expanded.bytedata !== 0 && mem.isMapped(expanded.bytedata, bytes)) {
+    return new Uint8Array(mem.read(expanded.bytedata, bytes));
+  }
+  // A program never needs more than two bytes per bit (a one-bit literal); read no further than that.
+  let length = 2 * words + 16;
+  while (length > 0 && !mem.isMapped(prog, length)) length >>= 1;
+  try {
+    return runGCProgram(mem.read(prog, length), words).bits.subarray(0, bytes);
+  } catch (err) {
+    throw new UserError('badInputData', `the pointer mask of the ${section} section cannot be decoded (${(err as Error).message}); the binary is damaged.`);
   }
 }

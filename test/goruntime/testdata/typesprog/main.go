@@ -206,7 +206,9 @@ func pointerWords(t reflect.Type, base uintptr, out []uintptr) []uintptr {
 	case reflect.String, reflect.Slice:
 		return append(out, base/w)
 	case reflect.Interface:
-		return append(out, base/w, base/w+1)
+		// The first word (itab or type) points to static or persistentalloc'd data, never to the
+		// heap, so the compiler's masks leave it out (cmd/compile/internal/typebits).
+		return append(out, base/w+1)
 	case reflect.Array:
 		for i := 0; i < t.Len(); i++ {
 			out = pointerWords(t.Elem(), base+uintptr(i)*t.Elem().Size(), out)
