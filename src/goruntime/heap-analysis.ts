@@ -1,0 +1,104 @@
+import type { AddressSpace } from '../core/address-space.js';
+import { ReferenceGraphBuilder, type ReferenceGraph } from '../graph/reference-graph.js';
+import type { GoProcess } from './go-process.js';
+import { HeapObjects } from './heap/heap-objects.js';
+import { scanHeapPointers } from './heap/pointer-scan.js';
+import { readSpans } from './heap/spans.js';
+import { readGlobalRoots } from './roots/global-roots.js';
+import type { HeapRoot } from './roots/heap-root.js';
+import { readRuntimeRoots } from './roots/runtime-roots.js';
+import { HeapTyping } from './typing/heap-typing.js';
+import { PointerSlots } from './typing/pointer-slots.js';
+
+/** Everything known about the heap: objects, the reference graph with its roots, and the types. */
+export interface HeapAnalysis {
+  readonly objects: HeapObjects;
+  readonly graph: ReferenceGraph;
+  /** The roots, parallel to graph.roots. */
+  readonly roots: readonly HeapRoot[];
+  readonly typing: HeapTyping;
+  readonly slots: PointerSlots;
+  readonly warnings: string[];
+}
+
+export interface HeapAnalysisOptions {
+  /** Roots found elsewhere, e.g. goroutine stack frames. */
+  extraRoots?: readonly HeapRoot[];
+  /** Called as each phase starts, for progress reporting. */
+  onPhase?: (phase: string) => void;
+}
+
+/** Rebuilds the heap from a core: spans, objects, pointers, roots, then types. */
+export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}): HeapAnalysis {
+  const phase = options.onPhase ?? (() => undefined);
+  const mem = proc.image;
+  const binary = proc.binary;
+
+  phase('reading heap spans');
+  const spans = readSpans(mem, proc.layout, proc.global('mheap'));
+  const objects = new HeapObjects(spans);
+
+  phase('scanning pointers');
+  const builder = new ReferenceGraphBuilder(objects.size);
+  const scan = scanHeapPointers(mem, objects, binary.types, { greenTea: binary.experiment('greenteagc') }, (obj, offset, value) => {
+    const target = objects.find(value);
+    if (target >= 0) builder.addEdge(obj, offset, target);
+  });
+
+  phase('finding roots');
+  const runtime = readRuntimeRoots(proc, spans);
+  const roots = [...globalRoots(proc), ...(options.extraRoots ?? []), ...runtime.roots];
+  for (const root of roots) {
+    const edges = root.slots.flatMap((s) => {
+      const target = objects.find(s.value);
+      return target >= 0 ? [{ offset: s.offset, target }] : [];
+    });
+    if (root.referentsOf !== undefined) {
+      const obj = objects.find(root.referentsOf);
+      if (obj >= 0) edges.push(...builder.edgesOf(obj));
+    }
+    builder.addRoot({ kind: root.kind, name: root.name, rank: root.rank, typeAddr: root.typeAddr }, edges);
+  }
+  const graph = builder.build();
+
+  phase('typing objects');
+  const slots = new PointerSlots(binary.types);
+  const funcEntry = (pc: number) => binary.pclntab.funcForPC(pc)?.entry;
+  const typing = new HeapTyping(mem, objects, binary.types, slots, scan.exactType, funcEntry);
+  for (const root of roots) typeFromRoot(mem, typing, slots, root);
+  typing.propagate();
+
+  return { objects, graph, roots, typing, slots, warnings: [...spans.warnings, ...scan.warnings, ...runtime.warnings] };
+}
+
+/** Data and bss globals, named from the symbol table and typed from DWARF where the binary has them. */
+function globalRoots(proc: GoProcess): HeapRoot[] {
+  const md = proc.binary.moduledata;
+  return readGlobalRoots(proc.image, md, proc.image.exe.symbols(), proc.image.loadBias).map((g) => {
+    const dwarfType = g.name ? proc.dwarf?.global(g.name)?.type : undefined;
+    const rtOffset = dwarfType?.runtimeTypeOffset ?? 0;
+    return {
+      kind: 'global',
+      name: g.name || `0x${g.addr.toString(16)} (${g.section})`,
+      rank: 0,
+      addr: g.addr,
+      typeAddr: rtOffset ? md.types + rtOffset : 0,
+      slots: g.slots.map((s) => ({ ...s, declared: 0 })),
+    };
+  });
+}
+
+/** Types what a root points to: through its whole type when known, else through each slot's declared type. */
+function typeFromRoot(mem: AddressSpace, typing: HeapTyping, slots: PointerSlots, root: HeapRoot): void {
+  const rootType = root.typeAddr ? typing.types.typeAt(root.typeAddr) : undefined;
+  if (rootType && root.addr) {
+    const word = (offset: number) => (mem.isMapped(root.addr + offset, 8) ? mem.readPtr(root.addr + offset) : 0);
+    for (const slot of slots.of(rootType)) typing.followSlot(slot, word);
+    return;
+  }
+  for (const s of root.slots) {
+    const declared = s.declared ? typing.types.typeAt(s.declared) : undefined;
+    const slot = declared && slots.at(declared, 0);
+    if (slot && slot.kind !== 'eface' && slot.kind !== 'iface') typing.followSlot(slot, (offset) => (offset === 0 ? s.value : 0));
+  }
+}

@@ -1,0 +1,27 @@
+import type { RootKind } from '../../graph/reference-graph.js';
+
+/** A pointer word held by a root: its offset in the root, its value, and its declared type if known. */
+export interface RootSlot {
+  offset: number;
+  value: number;
+  /** Runtime type descriptor the word is declared with (e.g. `*main.Payload`), 0 when unknown. */
+  declared: number;
+}
+
+/** A GC root before it joins the reference graph. */
+export interface HeapRoot {
+  kind: RootKind;
+  name: string;
+  /** Sort key within its kind (goroutine id; 0 to sort by name). */
+  rank: number;
+  /** Address of the root's memory (a global, a stack slot), 0 for registers and runtime records. */
+  addr: number;
+  /** Runtime type of the whole root when known (a typed global or local), else 0. */
+  typeAddr: number;
+  slots: RootSlot[];
+  /**
+   * An object whose referents this root keeps alive without keeping the object itself (a finalizer's
+   * object): the root takes over that object's outgoing pointers.
+   */
+  referentsOf?: number;
+}

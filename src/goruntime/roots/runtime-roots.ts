@@ -1,0 +1,187 @@
+import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
+import { Kind } from '../abi-layout.js';
+import type { GoProcess } from '../go-process.js';
+import type { SpanTable } from '../heap/spans.js';
+import type { HeapRoot, RootSlot } from './heap-root.js';
+
+const ptrSize = 8;
+/** Bounds on lists walked in untrusted memory. */
+const maxListLength = 1 << 22;
+
+/** Special record kinds of Go 1.25+ (runtime/mheap.go _KindSpecial*). */
+const specialFinalizer = 2;
+const specialCleanup = 7;
+
+/**
+ * The runtime's own roots besides globals and stacks: finalizers and cleanups attached to objects
+ * (span specials), the queue of finalizers waiting to run, queued cleanups, and each P's tiny block.
+ */
+export function readRuntimeRoots(proc: GoProcess, spans: SpanTable): { roots: HeapRoot[]; warnings: string[] } {
+  const reader = new RuntimeRootReader(proc);
+  const roots = [
+    ...reader.specials(spans),
+    ...reader.finalizerQueue(),
+    ...reader.cleanupQueue(),
+    ...reader.tinyBlocks(),
+  ];
+  return { roots, warnings: reader.warnings };
+}
+
+class RuntimeRootReader {
+  readonly warnings: string[] = [];
+  private readonly mem: AddressSpace;
+
+  constructor(private readonly proc: GoProcess) {
+    this.mem = proc.image;
+  }
+
+  private off(struct: string, field: string): number {
+    return this.proc.layout.offset(struct, field);
+  }
+
+  private word(addr: number): number {
+    return this.mem.readPtr(addr);
+  }
+
+  /** Name of the function a funcval points to (its first word is the code pointer). */
+  private funcName(funcval: number): string {
+    try {
+      return (funcval && this.proc.binary.pclntab.funcForPC(this.word(funcval))?.name) || 'unknown function';
+    } catch (err) {
+      if (err instanceof MemoryFault) return 'unknown function';
+      throw err;
+    }
+  }
+
+  /** The element type name of a *T type descriptor (a finalizer's object type). */
+  private pointeeName(ptrType: number): string {
+    const t = ptrType ? this.proc.binary.types.typeAt(ptrType) : undefined;
+    return (t?.kind === Kind.Pointer ? t.elem()?.string : undefined) ?? 'an object';
+  }
+
+  /** Runs `read`, turning a fault in the core's memory into a warning. */
+  private guarded<T>(what: string, fallback: T, read: () => T): T {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof MemoryFault)) throw err;
+      this.warnings.push(`${what} could not be read (${err.message}); its roots are missing`);
+      return fallback;
+    }
+  }
+
+  specials(spans: SpanTable): HeapRoot[] {
+    const roots: HeapRoot[] = [];
+    const next = this.off('runtime.special', 'next');
+    const offset = this.off('runtime.special', 'offset');
+    const kind = this.off('runtime.special', 'kind');
+    const finFn = this.off('runtime.specialfinalizer', 'fn');
+    const finOt = this.off('runtime.specialfinalizer', 'ot');
+    const cleanup = this.off('runtime.specialCleanup', 'cleanup');
+    const cleanupFn = this.off('runtime.cleanupFn', 'fn');
+    const cleanupArg = this.off('runtime.cleanupFn', 'arg');
+    for (let s = 0; s < spans.count; s++) {
+      this.guarded(`the special records of the span at 0x${spans.start[s]!.toString(16)}`, undefined, () => {
+        let steps = 0;
+        for (let sp = spans.specials[s]!; sp !== 0 && steps < maxListLength; sp = this.word(sp + next), steps++) {
+          const object = spans.start[s]! + this.mem.readU64(sp + offset);
+          const k = this.mem.readU8(sp + kind);
+          if (k === specialFinalizer) {
+            const fn = this.word(sp + finFn);
+            roots.push(runtimeRoot('finalizer', `finalizer ${this.funcName(fn)} on ${this.pointeeName(this.word(sp + finOt))}`, [
+              { offset: finFn, value: fn, declared: 0 },
+            ], object));
+          } else if (k === specialCleanup) {
+            const fn = this.word(sp + cleanup + cleanupFn);
+            roots.push(runtimeRoot('cleanup', `cleanup ${this.funcName(fn)}`, [
+              { offset: cleanup + cleanupFn, value: fn, declared: 0 },
+              { offset: cleanup + cleanupArg, value: this.word(sp + cleanup + cleanupArg), declared: 0 },
+            ]));
+          }
+        }
+      });
+    }
+    return roots;
+  }
+
+  /** runtime.allfin: every block of queued finalizers; each entry keeps its function and object. */
+  finalizerQueue(): HeapRoot[] {
+    const allfin = this.proc.globals.allfin;
+    if (allfin === undefined) return [];
+    const roots: HeapRoot[] = [];
+    const alllink = this.off('runtime.finBlock', 'alllink');
+    const cnt = this.off('runtime.finBlock', 'cnt');
+    const fin = this.off('runtime.finBlock', 'fin');
+    const size = this.proc.layout.size('runtime.finalizer');
+    const fn = this.off('runtime.finalizer', 'fn');
+    const arg = this.off('runtime.finalizer', 'arg');
+    this.guarded('the finalizer queue', undefined, () => {
+      let steps = 0;
+      for (let block = this.word(allfin); block !== 0 && steps < maxListLength; block = this.word(block + alllink), steps++) {
+        const n = Math.min(this.mem.readU32(block + cnt), maxListLength);
+        for (let i = 0; i < n; i++) {
+          const entry = block + fin + i * size;
+          const f = this.word(entry + fn);
+          roots.push(runtimeRoot('finalizer', `queued finalizer ${this.funcName(f)}`, [
+            { offset: fn, value: f, declared: 0 },
+            { offset: arg, value: this.word(entry + arg), declared: 0 },
+          ]));
+        }
+      }
+    });
+    return roots;
+  }
+
+  /** runtime.gcCleanups.all: blocks of cleanups queued to run. */
+  cleanupQueue(): HeapRoot[] {
+    const queue = this.proc.globals.gcCleanups;
+    if (queue === undefined) return [];
+    const roots: HeapRoot[] = [];
+    const all = this.off('runtime.cleanupQueue', 'all');
+    const alllink = this.off('runtime.cleanupBlock', 'cleanupBlockHeader.alllink');
+    const count = this.off('runtime.cleanupBlock', 'cleanupBlockHeader.n');
+    const first = this.off('runtime.cleanupBlock', 'cleanups');
+    const size = this.proc.layout.size('runtime.cleanupFn');
+    const fn = this.off('runtime.cleanupFn', 'fn');
+    const arg = this.off('runtime.cleanupFn', 'arg');
+    this.guarded('the cleanup queue', undefined, () => {
+      let steps = 0;
+      for (let block = this.word(queue + all); block !== 0 && steps < maxListLength; block = this.word(block + alllink), steps++) {
+        const n = Math.min(this.mem.readU32(block + count), maxListLength);
+        for (let i = 0; i < n; i++) {
+          const entry = block + first + i * size;
+          const f = this.word(entry + fn);
+          roots.push(runtimeRoot('cleanup', `queued cleanup ${this.funcName(f)}`, [
+            { offset: fn, value: f, declared: 0 },
+            { offset: arg, value: this.word(entry + arg), declared: 0 },
+          ]));
+        }
+      }
+    });
+    return roots;
+  }
+
+  /** Each P's current tiny-allocation block is live (gcMarkTinyAllocs). */
+  tinyBlocks(): HeapRoot[] {
+    const allp = this.proc.globals.allp;
+    if (allp === undefined) return [];
+    const mcache = this.off('runtime.p', 'mcache');
+    const tiny = this.off('runtime.mcache', 'tiny');
+    return this.guarded('the Ps', [], () => {
+      const ptr = this.word(allp);
+      const len = Math.min(this.mem.readU64(allp + ptrSize), 1 << 16);
+      const slots: RootSlot[] = [];
+      for (let i = 0; i < len; i++) {
+        const p = this.word(ptr + i * ptrSize);
+        const cache = p && this.word(p + mcache);
+        const block = cache && this.word(cache + tiny);
+        if (block) slots.push({ offset: i * ptrSize, value: block, declared: 0 });
+      }
+      return slots.length ? [runtimeRoot('runtime', 'runtime tiny allocator blocks', slots)] : [];
+    });
+  }
+}
+
+function runtimeRoot(kind: HeapRoot['kind'], name: string, slots: RootSlot[], referentsOf?: number): HeapRoot {
+  return { kind, name, rank: 0, addr: 0, typeAddr: 0, slots, ...(referentsOf !== undefined ? { referentsOf } : {}) };
+}
