@@ -110,6 +110,14 @@ for (const go of toolchains) {
           expect(byLabel('HugeMixed').gcMaskOnDemand).toBe(true);
         });
 
+        test('masks built from the type structure equal the ones the runtime built for live objects', () => {
+          const built = truth.types.filter((t) => t.runtimeMask);
+          expect(built.map((t) => t.label).sort()).toEqual(go === '1.27' ? ['BigPtrs', 'HugeMixed', 'NestedBig'] : ['HugeMixed']);
+          for (const want of built) {
+            expect(Buffer.from(bin.types.typeAt(num(want.addr))!.pointerMask()!).toString('hex'), want.label).toBe(want.runtimeMask);
+          }
+        });
+
         test('itabs map to their interface and concrete types', () => {
           const statics = new Set(bin.itabs.staticItabs().map((i) => i.addr));
           expect(statics.size).toBeGreaterThan(10);

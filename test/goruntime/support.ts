@@ -102,7 +102,7 @@ export interface TypesTruth {
     align: number; fieldAlign: number; numMethod: number; methods: string[];
     fields?: Array<{ name: string; offset: number; type: string; typeAddr: string; embedded: boolean; tag: string; exported: boolean }>;
     elem?: string; elemAddr?: string; key?: string; len?: number; chanDir?: number; in?: string[]; out?: string[];
-    variadic?: boolean; pointerWords: number[];
+    variadic?: boolean; pointerWords: number[]; runtimeMask?: string;
   }>;
   funcs: Array<{ name: string; pc: string; entry: string; file: string; line: number }>;
   callers: { pcs: string[]; frames: Array<{ function: string; file: string; line: number; entry: string }> };

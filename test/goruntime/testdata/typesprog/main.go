@@ -102,6 +102,39 @@ var (
 	bssMixed  [3]Inner
 )
 
+// abiType mirrors internal/abi.Type (unchanged since Go 1.22) to read a descriptor's GCData.
+type abiType struct {
+	Size_, PtrBytes                   uintptr
+	Hash                              uint32
+	TFlag, Align_, FieldAlign_, Kind_ uint8
+	Equal                             unsafe.Pointer
+	GCData                            *byte
+	Str, PtrToThis                    int32
+}
+
+const tflagGCMaskOnDemand = 1 << 4
+
+// Live objects of types with on-demand masks: the GC builds their masks when it scans them.
+var (
+	keepHuge   = new(HugeMixed)
+	keepNested = new(NestedBig)
+	keepBig    = new(BigPtrs)
+)
+
+// runtimeMask returns, as hex, the mask the runtime built for an on-demand type ("" if none yet).
+func runtimeMask(t reflect.Type) string {
+	at := (*abiType)((*[2]unsafe.Pointer)(unsafe.Pointer(&t))[1])
+	if at.TFlag&tflagGCMaskOnDemand == 0 {
+		return ""
+	}
+	built := *(**byte)(unsafe.Pointer(at.GCData))
+	if built == nil {
+		return ""
+	}
+	n := (at.PtrBytes/unsafe.Sizeof(uintptr(0)) + 7) / 8
+	return fmt.Sprintf("%x", unsafe.Slice(built, n))
+}
+
 func typeWord(v any) uintptr {
 	return (*[2]uintptr)(unsafe.Pointer(&v))[0]
 }
@@ -142,6 +175,9 @@ type typeTruth struct {
 	In         []string     `json:"in,omitempty"`
 	Out        []string     `json:"out,omitempty"`
 	Variadic   bool         `json:"variadic,omitempty"`
+	// RuntimeMask is the mask the runtime built itself (hex bytes) for on-demand types, read after a
+	// GC scanned objects of the type; empty for other types.
+	RuntimeMask string `json:"runtimeMask,omitempty"`
 	// PointerWords lists the word offsets of every pointer in a value of the type, found by
 	// walking the type with reflect: the truth for the GC mask.
 	PointerWords []uintptr `json:"pointerWords"`
@@ -229,7 +265,7 @@ func describe(label string, t reflect.Type) typeTruth {
 		Label: label, Addr: hex(rtypeAddr(t)), Kind: t.Kind().String(), String: t.String(),
 		Name: t.Name(), PkgPath: t.PkgPath(), Size: t.Size(), Align: t.Align(),
 		FieldAlign: t.FieldAlign(), NumMethod: t.NumMethod(), Methods: []string{},
-		PointerWords: pointerWords(t, 0, []uintptr{}),
+		PointerWords: pointerWords(t, 0, []uintptr{}), RuntimeMask: runtimeMask(t),
 	}
 	for i := 0; i < t.NumMethod(); i++ {
 		d.Methods = append(d.Methods, t.Method(i).Name)
@@ -407,6 +443,11 @@ func main() {
 		{"[]any", []any{}},
 		{"[2]error", [2]error{}},
 	}
+
+	runtime.GC()
+	runtime.KeepAlive(keepHuge)
+	runtime.KeepAlive(keepNested)
+	runtime.KeepAlive(keepBig)
 
 	var out truth
 	out.GoVersion = runtime.Version()
