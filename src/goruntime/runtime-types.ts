@@ -1,7 +1,7 @@
 import type { AddressSpace } from '../core/address-space.js';
 import {
   abiType, arrayType, chanType, funcType, imethodSize, interfaceType, Kind, kindNames, type MapLayoutKind,
-  mapLayoutKind, mapTypeLayout, methodSize, structField, structType, TFlag, uncommonType,
+  mapLayoutKind, mapTypeLayout, methodSize, ptrType, sliceType, structField, structType, TFlag, uncommonType,
 } from './abi-layout.js';
 import { u64 } from './go-struct.js';
 import { buildPointerMask } from './gc-mask.js';
@@ -333,8 +333,8 @@ export class RuntimeType {
       case Kind.Func: return funcType.size;
       case Kind.Interface: return interfaceType.size;
       case Kind.Map: return mapTypeLayout(this.types.mapLayout).size;
-      case Kind.Pointer:
-      case Kind.Slice: return 56;
+      case Kind.Pointer: return ptrType.size;
+      case Kind.Slice: return sliceType.size;
       case Kind.Struct: return structType.size;
       default: return abiType.size;
     }
@@ -379,7 +379,8 @@ export class RuntimeType {
       case Kind.Map:
       case Kind.Pointer:
       case Kind.Slice:
-        return this.types.typeAt(this.word(this.kind === Kind.Map ? 56 : 48));
+        // Elem follows the common header in every kind but maps, where the key comes first.
+        return this.types.typeAt(this.word(this.kind === Kind.Map ? mapTypeLayout(this.types.mapLayout).offsets.Elem : ptrType.offsets.Elem));
       default:
         return undefined;
     }
@@ -387,7 +388,7 @@ export class RuntimeType {
 
   /** Key type of a map. */
   key(): RuntimeType | undefined {
-    return this.kind === Kind.Map ? this.types.typeAt(this.word(48)) : undefined;
+    return this.kind === Kind.Map ? this.types.typeAt(this.word(mapTypeLayout(this.types.mapLayout).offsets.Key)) : undefined;
   }
 
   /** Length of an array type (0 for other kinds). */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,9 +12,9 @@ import { funcLayout, inlinedCallLayout } from '../../src/goruntime/pclntab.js';
 import { pcHeaderLayout } from '../../src/goruntime/pclntab-header.js';
 import { parseGoVersion } from '../../src/goruntime/version.js';
 import {
-  type Build, buildDir, buildProgram, goEnv, hex, openGoBinary, removeBuilds, runOracle, type Toolchain, toolchains,
+  type Build, buildDir, buildProgram, goBuild, goEnv, hex, num, openGoBinary, removeBuilds, runJson, runOracle,
+  type Toolchain, toolchains, type TypesTruth,
 } from './support.js';
-import { execFileSync } from 'node:child_process';
 
 /** Symbol → address from `go tool nm` of the toolchain that built the binary. */
 function nmSymbols(go: Toolchain, path: string): Map<string, number> {
@@ -128,6 +129,25 @@ for (const go of toolchains) {
     });
   });
 }
+
+describe('position-independent executables', () => {
+  for (const go of toolchains) {
+    test(`Go ${go} -buildmode=pie, stripped: read at link addresses, the run shifted by its load bias`, () => {
+      const out = join(buildDir(`pie-${go}`), 'bin');
+      goBuild(go, 'typesprog', out, ['-buildmode=pie', '-ldflags=-s -w']);
+      const truth = runJson<TypesTruth>(out);
+      const { elf, go: bin } = openGoBinary(out);
+      expect(elf.header.type).toBe(3);
+      expect(bin.moduledata.addr).toBe(elf.section('.go.module')!.addr);
+      const main = truth.funcs.find((f) => f.name === 'main.main')!;
+      const bias = num(main.entry) - bin.pclntab.findFunc('main.main')!.entry;
+      expect(bias).toBeGreaterThan(0);
+      expect(bias % 4096).toBe(0);
+      for (const f of truth.funcs) expect(bin.pclntab.funcForPC(num(f.pc) - bias)?.name).toBe(f.name);
+      for (const t of truth.types) expect(bin.types.typeAt(num(t.addr) - bias)?.string, t.label).toBe(t.string);
+    });
+  }
+});
 
 describe('not Go', () => {
   test('findModuledata on a C binary says notGo', () => {
