@@ -1,0 +1,187 @@
+import { UserError } from '../cli/errors.js';
+import type { Thread } from '../core/process-image.js';
+import type { GoProcess } from './go-process.js';
+import { G_SCAN, GStatus, isDead, statusName, waitReasonText } from './goroutine-status.js';
+import type { PcLnTab } from './pclntab.js';
+import { type Frame, type Stack, StackReader } from './stack-frames.js';
+import { type GoM, readMs } from './threads.js';
+import type { UnwindStart } from './unwind.js';
+
+export type { StackObject } from './frame-pointers.js';
+export type { Frame } from './stack-frames.js';
+
+/** The `go` statement that started a goroutine. */
+export interface CreatedBy {
+  function: string;
+  file: string;
+  line: number;
+  pc: number;
+  /** The goroutine that ran the go statement (0 when unknown). */
+  goid: number;
+}
+
+export interface Goroutine {
+  /** Address of the runtime.g. */
+  address: number;
+  id: number;
+  /** `running`, `runnable`, `waiting`, `syscall`, … (runtime.gStatusStrings). */
+  status: string;
+  /** Why a waiting goroutine waits (`chan receive`, `IO wait`, …). */
+  waitReason?: string;
+  /** A runtime goroutine that Go's tracebacks leave out (GC workers, the idle finalizer goroutine, …). */
+  system: boolean;
+  lockedToThread: boolean;
+  stackLo: number;
+  stackHi: number;
+  /** The function the goroutine started in. */
+  startFunction?: string;
+  createdBy?: CreatedBy;
+  /** The thread a running goroutine ran on; its registers may hold pointers too. */
+  thread?: Thread;
+  frames: Frame[];
+  /** Why the stack walk stopped before the goroutine's first function, when it did. */
+  unwindError?: string;
+}
+
+/** More goroutines than this means allgs is corrupt (each takes at least a 2 KiB stack). */
+const maxGoroutines = 1 << 26;
+/** runtime.fingRunningFinalizer: the finalizer goroutine is inside user code. */
+const FING_RUNNING_FINALIZER = 2;
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+/** Every goroutine that is not dead, in the runtime's allgs order, with its stack unwound. */
+export function readGoroutines(proc: GoProcess): Goroutine[] {
+  return new GoroutineReader(proc).readAll();
+}
+
+class GoroutineReader {
+  private readonly pcln: PcLnTab;
+  private readonly stacks: StackReader;
+  private readonly mByCurg = new Map<number, GoM>();
+  private readonly threadByTid: Map<number, Thread>;
+  private readonly finalizerRunning: boolean;
+
+  constructor(private readonly proc: GoProcess) {
+    const { image, binary } = proc;
+    this.pcln = binary.pclntab;
+    this.stacks = new StackReader(proc);
+    for (const m of readMs(proc) ?? []) if (m.curg) this.mByCurg.set(m.curg, m);
+    this.threadByTid = new Map(image.threads.map((t) => [t.pid, t]));
+    const fing = proc.globals.fingStatus;
+    this.finalizerRunning = fing !== undefined && image.isMapped(fing, 4) && (image.readU32(fing) & FING_RUNNING_FINALIZER) !== 0;
+  }
+
+  readAll(): Goroutine[] {
+    const goroutines: Goroutine[] = [];
+    for (const g of this.allgs()) {
+      const goroutine = this.read(g);
+      if (goroutine) goroutines.push(goroutine);
+    }
+    return goroutines;
+  }
+
+  private allgs(): number[] {
+    const { image: mem } = this.proc;
+    const at = this.proc.global('allgs');
+    const ptr = mem.readPtr(at);
+    const len = mem.readU64(at + 8);
+    if (len > maxGoroutines || !mem.isMapped(ptr, len * 8)) {
+      throw new UserError(
+        'badInputData',
+        `the goroutine list (runtime.allgs: ${len} entries at ${hex(ptr)}) is not readable in the core; the core is damaged or was cut short.`,
+      );
+    }
+    const raw = mem.read(ptr, len * 8);
+    const gs: number[] = [];
+    for (let i = 0; i < len; i++) gs.push(raw.readUInt32LE(i * 8) + raw.readUInt32LE(i * 8 + 4) * 0x1_0000_0000);
+    return gs;
+  }
+
+  private field(g: number, name: string): number {
+    return this.proc.image.readU64(g + this.proc.layout.offset('runtime.g', name));
+  }
+
+  private read(g: number): Goroutine | undefined {
+    const { image: mem, layout } = this.proc;
+    const off = (name: string) => layout.offset('runtime.g', name);
+    if (g === 0 || !mem.isMapped(g, off('labels') + 8)) return undefined;
+    const status = mem.readU32(g + off('atomicstatus')) & ~G_SCAN;
+    if (isDead(status)) return undefined;
+    const id = this.field(g, 'goid');
+    const startpc = this.field(g, 'startpc');
+    const goroutine: Goroutine = {
+      address: g,
+      id,
+      status: statusName(status),
+      system: this.isSystem(g, startpc),
+      lockedToThread: this.field(g, 'lockedm') !== 0,
+      stackLo: this.field(g, 'stack.lo'),
+      stackHi: this.field(g, 'stack.hi'),
+      frames: [],
+    };
+    const reason = status === GStatus.waiting || status === GStatus.leaked ? waitReasonText(mem.readU8(g + off('waitreason'))) : undefined;
+    if (reason) goroutine.waitReason = reason;
+    const start = this.pcln.funcForPC(startpc);
+    if (start) goroutine.startFunction = start.name;
+    const createdBy = id === 1 ? undefined : this.createdBy(g);
+    if (createdBy) goroutine.createdBy = createdBy;
+
+    const { stack, thread } = this.stack(g, status);
+    if (thread) goroutine.thread = thread;
+    goroutine.frames = stack.frames;
+    if (stack.unwindError) goroutine.unwindError = stack.unwindError;
+    return goroutine;
+  }
+
+  /** Walks the stack from where the goroutine is: its thread's registers if running, else its saved state. */
+  private stack(g: number, status: number): { stack: Stack; thread?: Thread } {
+    const saved = this.savedStart(g);
+    if (status !== GStatus.running) return { stack: saved ? this.stacks.read(saved) : { frames: [] } };
+    const m = this.mByCurg.get(g);
+    const thread = m && this.threadByTid.get(m.procid);
+    if (m && thread) {
+      const start: UnwindStart = { pc: thread.registers.rip, sp: thread.registers.rsp, trap: true };
+      const exit = { g0Lo: m.g0Lo, g0Hi: m.g0Hi, schedPc: this.field(g, 'sched.pc'), schedSp: this.field(g, 'sched.sp') };
+      return { stack: this.stacks.read(start, exit), thread };
+    }
+    const stack = saved ? this.stacks.read(saved) : { frames: [] };
+    const why = 'it was running on a thread the core does not show; frames are from its last saved state';
+    return { stack: { ...stack, unwindError: stack.unwindError ? `${why}; ${stack.unwindError}` : why } };
+  }
+
+  /** runtime.unwinder.initAt for a stopped goroutine: the syscall entry state if set, else g.sched. */
+  private savedStart(g: number): UnwindStart | undefined {
+    const syscallsp = this.field(g, 'syscallsp');
+    if (syscallsp !== 0) return { pc: this.field(g, 'syscallpc'), sp: syscallsp, trap: false, syscall: true };
+    const sp = this.field(g, 'sched.sp');
+    return sp === 0 ? undefined : { pc: this.field(g, 'sched.pc'), sp, trap: false };
+  }
+
+  /** runtime.printcreatedby: the function holding g.gopc, at the CALL of newproc. */
+  private createdBy(g: number): CreatedBy | undefined {
+    const gopc = this.field(g, 'gopc');
+    const fn = this.pcln.funcForPC(gopc);
+    if (!fn) return undefined;
+    const { file, line } = fn.fileLine(gopc > fn.entry ? gopc - 1 : gopc);
+    return { function: fn.name, file, line, pc: gopc, goid: this.field(g, 'parentGoid') };
+  }
+
+  /** runtime.isSystemGoroutine (non-fixed): runtime goroutines, but not the finalizer or cleanup goroutines while they run user code. */
+  private isSystem(g: number, startpc: number): boolean {
+    const fn = this.pcln.funcForPC(startpc);
+    if (!fn) return false;
+    switch (fn.special ?? fn.name) {
+      case 'main':
+      case 'corostart':
+      case 'handleAsyncEvent':
+        return false;
+      case 'runFinalizers':
+        return !this.finalizerRunning;
+      case 'runCleanups':
+        return this.proc.image.readU8(g + this.proc.layout.offset('runtime.g', 'runningCleanups')) === 0;
+      default:
+        return fn.name.startsWith('runtime.');
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import type { Thread } from '../core/process-image.js';
+import type { GoProcess } from './go-process.js';
+import { type Stack, StackReader } from './stack-frames.js';
+
+/** One runtime.m: an OS thread as the Go scheduler knows it. */
+export interface GoM {
+  address: number;
+  id: number;
+  /** The OS thread id (LWP). */
+  procid: number;
+  /** The goroutine the M runs, 0 when it runs none (idle, spinning, in the scheduler). */
+  curg: number;
+  /** The M's scheduling stack, on which systemstack and morestack run. */
+  g0: number;
+  g0Lo: number;
+  g0Hi: number;
+}
+
+/** A thread of the core with the M that ran on it, when the runtime knows it. */
+export interface GoThread {
+  thread: Thread;
+  m?: GoM;
+}
+
+/** More Ms than this means allm is corrupt (the runtime's default limit is 10000 threads). */
+const maxMs = 1 << 16;
+
+/** Walks runtime.allm through m.alllink; undefined when the binary has no allm symbol. */
+export function readMs(proc: GoProcess): GoM[] | undefined {
+  if (proc.globals.allm === undefined) return undefined;
+  const { image: mem, layout } = proc;
+  const off = (field: string) => layout.offset('runtime.m', field);
+  const gStack = (g: number): [number, number] =>
+    g && mem.isMapped(g, 16) ? [mem.readPtr(g + layout.offset('runtime.g', 'stack.lo')), mem.readPtr(g + layout.offset('runtime.g', 'stack.hi'))] : [0, 0];
+  const ms: GoM[] = [];
+  const seen = new Set<number>();
+  for (let m = mem.readPtr(proc.globals.allm); m !== 0 && !seen.has(m) && ms.length < maxMs; m = mem.readPtr(m + off('alllink'))) {
+    seen.add(m);
+    if (!mem.isMapped(m, off('alllink') + 8)) break;
+    const g0 = mem.readPtr(m + off('g0'));
+    const [g0Lo, g0Hi] = gStack(g0);
+    ms.push({ address: m, id: mem.readI64(m + off('id')), procid: mem.readU64(m + off('procid')), curg: mem.readPtr(m + off('curg')), g0, g0Lo, g0Hi });
+  }
+  return ms;
+}
+
+/** Pairs each thread of the core with its M by thread id (m.procid). */
+export function readThreads(proc: GoProcess, ms: GoM[] = readMs(proc) ?? []): GoThread[] {
+  const byProcid = new Map(ms.map((m) => [m.procid, m]));
+  return proc.image.threads.map((thread) => {
+    const m = byProcid.get(thread.pid);
+    return m ? { thread, m } : { thread };
+  });
+}
+
+/**
+ * Each thread's stack from its registers, through Go's signal handler to the interrupted code and
+ * from the system stack to the goroutine the thread runs, if any.
+ */
+export function readThreadStacks(proc: GoProcess, stacks = new StackReader(proc)): Array<GoThread & Stack> {
+  const sched = (g: number, field: string) => proc.image.readPtr(g + proc.layout.offset('runtime.g', field));
+  return readThreads(proc).map((t) => {
+    const { rip, rsp } = t.thread.registers;
+    const m = t.m;
+    const exit = m && m.curg ? { g0Lo: m.g0Lo, g0Hi: m.g0Hi, schedPc: sched(m.curg, 'sched.pc'), schedSp: sched(m.curg, 'sched.sp') } : undefined;
+    return { ...t, ...stacks.read({ pc: rip, sp: rsp, trap: true }, exit) };
+  });
+}

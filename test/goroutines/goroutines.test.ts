@@ -1,0 +1,207 @@
+/**
+ * readGoroutines and the thread stacks against what the Go runtime itself printed about the same
+ * process: runtime.Stack(all) in stacks.txt (every fixture), the GOTRACEBACK=crash dump on stderr
+ * (crash cores: every goroutine and every thread, with sp, fp and pc), and the truth's planted
+ * goroutines and objects for the live pointer slots.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GoProcess } from '../../src/goruntime/go-process.js';
+import { type Frame, type Goroutine, readGoroutines } from '../../src/goruntime/goroutines.js';
+import { readThreadStacks } from '../../src/goruntime/threads.js';
+import { type FixtureCore, allCombos, fixtureCore } from '../support/fixtures.js';
+import { type TracebackGoroutine, defaultLevelCreator, defaultLevelFrames, parseTraceback } from './go-traceback.js';
+
+const programs = ['goroutines', 'planted'] as const;
+
+/** The goroutine that spins on a thread: runtime.Stack stopped the world, so stacks.txt shows it preempted. */
+const spinner = 'main.spin';
+
+const place = (f: { function: string; file: string; line: number }) => `${f.function} ${f.file}:${f.line}`;
+const shownFrames = (g: Goroutine) => defaultLevelFrames(g.frames).map(place);
+const oracleFrames = (g: TracebackGoroutine) => g.frames.map(place);
+const physical = (frames: Frame[]) => frames.filter((f) => !f.inlined);
+
+/** The state Go's traceback header shows: the wait reason of a waiting goroutine, else its status. */
+const headerState = (g: Goroutine) => g.waitReason ?? g.status;
+
+describe.each(programs)('goroutines of the %s fixture', (program) => {
+  describe.each(allCombos)('Go $go, $dump', ({ go, dump }) => {
+    let fixture: FixtureCore;
+    let proc: GoProcess;
+    let goroutines: Goroutine[];
+    let oracle: TracebackGoroutine[];
+    let byId: Map<number, Goroutine>;
+    /** Goroutines whose stack changed between runtime.Stack and the dump, by id, with the reason. */
+    let moved: Map<number, string>;
+
+    beforeAll(async () => {
+      fixture = await fixtureCore(program, go, dump);
+      proc = GoProcess.open(fixture.core, fixture.binary);
+      goroutines = readGoroutines(proc);
+      byId = new Map(goroutines.map((g) => [g.id, g]));
+      oracle = parseTraceback(readFileSync(join(fixture.truthDir, 'stacks.txt'), 'utf8'));
+      moved = new Map([[fixture.truth.stackCaller.goid, 'it took the oracle: stacks.txt shows it inside runtime.Stack, the dump in time.Sleep']]);
+      for (const g of fixture.truth.goroutines) {
+        if (g.function === spinner) moved.set(g.goid, 'it runs a loop: runtime.Stack preempted it at one PC, the dump caught it at another');
+      }
+    });
+    afterAll(() => proc?.close());
+
+    it('finds exactly the user goroutines runtime.Stack(all) listed', () => {
+      expect(oracle.length).toBeGreaterThan(1);
+      const user = goroutines.filter((g) => !g.system).map((g) => g.id);
+      expect(user.sort((a, b) => a - b)).toEqual(oracle.map((g) => g.id).sort((a, b) => a - b));
+      expect(new Set(goroutines.map((g) => g.id)).size).toBe(goroutines.length);
+    });
+
+    it('unwinds every goroutine that stayed parked to the functions, files and lines of runtime.Stack(all)', () => {
+      let compared = 0;
+      for (const o of oracle) {
+        if (moved.has(o.id)) continue;
+        const g = byId.get(o.id)!;
+        expect(g.unwindError, `goroutine ${o.id}`).toBeUndefined();
+        expect(shownFrames(g), `goroutine ${o.id}`).toEqual(oracleFrames(o));
+        expect(headerState(g), `goroutine ${o.id}`).toBe(o.state);
+        expect(g.lockedToThread, `goroutine ${o.id}`).toBe(o.lockedToThread);
+        if (o.createdBy) expect(g.createdBy && { ...g.createdBy, pc: undefined }, `goroutine ${o.id}`).toEqual({ ...o.createdBy, pc: undefined });
+        else if (g.createdBy) expect(defaultLevelCreator(g.createdBy.function), `goroutine ${o.id}`).toBe(false);
+        compared++;
+      }
+      expect(compared).toBe(oracle.length - [...moved.keys()].filter((id) => byId.has(id)).length);
+    });
+
+    it('shows the goroutine that took the oracle where it waits at dump time (time.Sleep called from main.main)', () => {
+      const g = byId.get(fixture.truth.stackCaller.goid)!;
+      expect(defaultLevelFrames(g.frames).map((f) => f.function)).toEqual(['time.Sleep', 'main.main']);
+      expect(g.waitReason).toBe('sleep');
+    });
+
+    it('reads each planted goroutine in its state at dump time', () => {
+      for (const planted of fixture.truth.goroutines) {
+        const g = byId.get(planted.goid)!;
+        if (planted.function === spinner && dump === 'crash') {
+          // The crashing thread stops the world to print every stack, which preempts the loop.
+          expect(['running', 'runnable']).toContain(headerState(g));
+        } else {
+          expect(headerState(g), planted.name).toBe(planted.dumpState);
+        }
+      }
+    });
+
+    it('gives frames that tile the goroutine stack from sp to its top', () => {
+      for (const g of goroutines) {
+        const frames = physical(g.frames);
+        if (g.thread || frames.length === 0) continue; // a running goroutine may start on its thread's system stack
+        for (const [i, f] of frames.entries()) {
+          expect(f.sp, `goroutine ${g.id} frame ${i}`).toBeGreaterThanOrEqual(g.stackLo);
+          expect(f.fp, `goroutine ${g.id} frame ${i}`).toBeLessThanOrEqual(g.stackHi);
+          if (i > 0) expect(f.sp, `goroutine ${g.id} frame ${i}`).toBe(frames[i - 1].fp);
+          for (const slot of [...f.livePointerSlots, ...f.stackObjects.flatMap((o) => o.pointerSlots)]) {
+            expect(slot >= f.sp && slot < g.stackHi && slot % 8 === 0, `goroutine ${g.id} ${f.function} slot 0x${slot.toString(16)}`).toBe(true);
+          }
+        }
+        expect(frames.at(-1)!.function, `goroutine ${g.id}`).toBe('runtime.goexit');
+      }
+    });
+
+    /**
+     * Objects a goroutine's local variable points at directly: the first object planted under each
+     * such root (worker.buf is reached through the receiver, worker.worker). The closure goroutine's
+     * slice is held by its closure context on the heap, not by a stack slot.
+     */
+    const heldByLocals = () => {
+      const seen = new Set<string>();
+      return fixture.truth.planted.filter((p) => {
+        if (!((p.root.kind === 'local' && p.name !== 'closure.captured') || p.root.kind === 'runningFinalizer')) return false;
+        const key = JSON.stringify(p.root);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    };
+
+    it('lists, among the live pointer slots of the holding frame, the slot that points at each object a local variable holds', () => {
+      const checked = heldByLocals();
+      expect(checked.length).toBeGreaterThan(0);
+      for (const p of checked) {
+        const g = byId.get(p.root.goid!)!;
+        // runningFinalizer: the finalizer closure holds its argument; it is the innermost user frame.
+        const holder = p.root.function ?? defaultLevelFrames(g.frames)[0].function;
+        const frames = g.frames.filter((f) => f.function === holder && !f.inlined);
+        // main.recurse: the parcel is the deepest (innermost) call's.
+        const frame = frames[0];
+        expect(frame, `${p.name}: no frame of ${holder} on goroutine ${g.id}`).toBeDefined();
+        expect(frame.conservative).toBe(false);
+        const values = frame.livePointerSlots.map((slot) => proc.image.readPtr(slot));
+        expect(values, `${p.name} in ${holder}`).toContain(p.sampleAddress);
+      }
+    });
+  });
+});
+
+describe.each(allCombos)('the spinning goroutine in the Go $go $dump core of the goroutines fixture', ({ go, dump }) => {
+  let fixture: FixtureCore;
+  let byId: Map<number, Goroutine>;
+
+  beforeAll(async () => {
+    fixture = await fixtureCore('goroutines', go, dump);
+    const proc = GoProcess.open(fixture.core, fixture.binary);
+    byId = new Map(readGoroutines(proc).map((g) => [g.id, g]));
+    proc.close();
+  });
+
+  it('unwinds the spinning goroutine from where it was stopped, its innermost frame conservative', () => {
+    const planted = fixture.truth.goroutines.find((g) => g.function === spinner)!;
+    const g = byId.get(planted.goid)!;
+    expect(g.unwindError).toBeUndefined();
+    // Stopped at an arbitrary PC of the loop: the line is whatever that PC maps to, so compare functions.
+    expect(defaultLevelFrames(g.frames).map((f) => f.function)).toEqual([spinner]);
+    const spin = g.frames.find((f) => f.function === spinner)!;
+    expect(spin.conservative).toBe(true);
+    expect(spin.file).toMatch(/goroutines\/main\.go$/);
+    expect(g.frames.at(-1)!.function).toBe('runtime.goexit');
+    if (headerState(g) === 'running') expect(g.thread?.registers.rip).toBe(g.frames[0].pc);
+  });
+});
+
+describe.each(allCombos.filter((c) => c.dump === 'crash'))('Go $go crash core against the crash dump on stderr', ({ go }) => {
+  let proc: GoProcess;
+  let printed: TracebackGoroutine[];
+  let fixture: FixtureCore;
+
+  beforeAll(async () => {
+    fixture = await fixtureCore('goroutines', go, 'crash');
+    proc = GoProcess.open(fixture.core, fixture.binary);
+    printed = parseTraceback(readFileSync(join(fixture.truthDir, 'stderr.log'), 'utf8'));
+  });
+  afterAll(() => proc?.close());
+
+  const exact = (frames: Array<{ function: string; file: string; line: number; inlined: boolean; pc?: number; sp?: number; fp?: number }>) =>
+    frames.map((f) => (f.inlined ? place(f) : `${place(f)} pc=${f.pc} sp=${f.sp} fp=${f.fp}`));
+
+  it('unwinds every goroutine, runtime ones included, to the frames the crash printed, with the same pc, sp and fp', () => {
+    const goroutines = readGoroutines(proc);
+    const crashed = printed.filter((g) => g.id !== 0);
+    expect(crashed.map((g) => g.id).sort((a, b) => a - b)).toEqual(goroutines.map((g) => g.id).sort((a, b) => a - b));
+    for (const o of crashed) {
+      const g = goroutines.find((x) => x.id === o.id)!;
+      expect(exact(g.frames), `goroutine ${o.id}`).toEqual(exact(o.frames));
+      expect(headerState(g), `goroutine ${o.id}`).toBe(o.state);
+    }
+  });
+
+  it('unwinds each idle thread through the signal handler to the system stack the crash printed', () => {
+    const threads = readThreadStacks(proc);
+    const idle = printed.filter((g) => g.id === 0 && g.m !== undefined);
+    expect(idle.length).toBeGreaterThan(1);
+    for (const o of idle) {
+      const t = threads.find((x) => x.m?.id === o.m);
+      expect(t, `m${o.m}`).toBeDefined();
+      expect(t!.unwindError, `m${o.m}`).toBeUndefined();
+      expect(exact(t!.frames), `m${o.m}`).toEqual(exact(o.frames));
+      expect(t!.frames[0].conservative, `m${o.m}`).toBe(true);
+    }
+  });
+});
