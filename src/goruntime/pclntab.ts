@@ -159,7 +159,7 @@ export class PcLnTab {
 
   /** The function containing pc (binary search over the function table), or undefined outside Go text. */
   funcForPC(pc: number): GoFunc | undefined {
-    if (!(pc >= this.md.minpc && pc < this.md.maxpc)) return undefined;
+    if (this.nfunc <= 0 || !(pc >= this.md.minpc && pc < this.md.maxpc)) return undefined;
     const off = this.textOff(pc);
     if (off < 0) return undefined;
     let lo = 0;

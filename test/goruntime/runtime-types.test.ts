@@ -128,7 +128,16 @@ for (const go of toolchains) {
             expect(itab.hash).toBe(itab.type.hash);
             expect(statics.has(itab.addr), want.label).toBe(true);
           }
-          for (const i of bin.itabs.staticItabs()) expect(i.inter.kindName).toBe('interface');
+          const all = bin.itabs.staticItabs();
+          for (const i of all) expect(i.inter.kindName).toBe('interface');
+          const md = bin.moduledata;
+          if (go === '1.27') {
+            // The walk over the type data must cover the itab run exactly (abi.ITab.Size per entry).
+            const bytes = all.reduce((sum, i) => sum + 32 + 8 * (Math.max(1, i.fun0 ? i.inter.interfaceMethods().length : 1) - 1), 0);
+            expect(bytes).toBe(md.itabsize);
+          } else {
+            expect(all.length).toBe(md.itablinks!.len);
+          }
         });
 
         test('untrusted addresses are rejected', () => {
