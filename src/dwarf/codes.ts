@@ -1,6 +1,6 @@
 /**
- * The DWARF 4/5 numbers this reader uses (tags, attributes, forms, operations, list entry kinds) and
- * the Go-specific attributes of cmd/internal/dwarf. Only the codes some module acts on are listed.
+ * The DWARF 4/5 numbers this reader uses (tags, attributes, forms, operations, list entry kinds), the
+ * Go-specific attributes of cmd/internal/dwarf, and reflect.Kind as Go records it in DW_AT_go_kind.
  */
 
 export const DW_TAG = {
@@ -8,7 +8,6 @@ export const DW_TAG = {
   class_type: 0x02,
   enumeration_type: 0x04,
   formal_parameter: 0x05,
-  lexical_block: 0x0b,
   member: 0x0d,
   pointer_type: 0x0f,
   reference_type: 0x10,
@@ -28,13 +27,11 @@ export const DW_TAG = {
   volatile_type: 0x35,
   restrict_type: 0x37,
   unspecified_type: 0x3b,
-  partial_unit: 0x3c,
   rvalue_reference_type: 0x42,
   atomic_type: 0x47,
 } as const;
 
 export const DW_AT = {
-  sibling: 0x01,
   location: 0x02,
   name: 0x03,
   byte_size: 0x0b,
@@ -46,7 +43,6 @@ export const DW_AT = {
   abstract_origin: 0x31,
   count: 0x37,
   data_member_location: 0x38,
-  declaration: 0x3c,
   encoding: 0x3e,
   frame_base: 0x40,
   specification: 0x47,
@@ -119,7 +115,6 @@ export const DW_FORM = {
 /** Location expression operations (DWARF 5 §2.5, §2.6). */
 export const DW_OP = {
   addr: 0x03,
-  deref: 0x06,
   const1u: 0x08,
   const1s: 0x09,
   const2u: 0x0a,
@@ -134,11 +129,9 @@ export const DW_OP = {
   drop: 0x13,
   over: 0x14,
   swap: 0x16,
-  and: 0x1a,
   minus: 0x1c,
   mul: 0x1e,
   neg: 0x1f,
-  or: 0x21,
   plus: 0x22,
   plus_uconst: 0x23,
   lit0: 0x30,
@@ -156,7 +149,6 @@ export const DW_OP = {
   implicit_value: 0x9e,
   stack_value: 0x9f,
   addrx: 0xa1,
-  constx: 0xa2,
 } as const;
 
 /** .debug_loclists entry kinds (DWARF 5 §7.29). */

@@ -230,12 +230,6 @@ export class DieCursor {
     return attrIndex(this.abbrev, at) >= 0;
   }
 
-  /** The form of attribute `at` (DW_FORM_indirect resolved), or 0 when the DIE lacks it; leaves `value` at the data. */
-  form(at: number): number {
-    const i = attrIndex(this.abbrev, at);
-    return i < 0 ? 0 : this.formAt(i);
-  }
-
   private formAt(i: number): number {
     const r = this.value;
     r.seek(this.valuePos[i]!);

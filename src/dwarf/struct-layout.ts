@@ -6,8 +6,9 @@ export interface FieldLocation {
   readonly type: DwarfType;
 }
 
-/** Embedding deeper than this is not worth following (the runtime nests two levels at most). */
+/** Embedding deeper or wider than this is damaged data (the runtime nests two levels at most). */
 const MAX_EMBEDDING = 8;
+const MAX_CANDIDATES = 4096;
 
 /**
  * Follows a dotted path of field names (`sched.sp`, `state.s`) through nested structs, looking
@@ -41,6 +42,7 @@ function promotedField(struct: StructType, name: string): FieldLocation | undefi
       for (const f of s.fields) if (f.embedded) next.push({ offset: offset + f.offset, type: f.type });
     }
     if (matches.length > 0) return matches.length === 1 ? matches[0] : undefined;
+    if (next.length > MAX_CANDIDATES) return undefined;
     level = next;
   }
   return undefined;

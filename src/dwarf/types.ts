@@ -1,5 +1,5 @@
 import { malformed } from './byte-reader.js';
-import { DW_TAG } from './codes.js';
+import { DW_TAG, GoKind } from './codes.js';
 
 /** Turns a .debug_info offset into its type; implemented by TypeTable, which caches. */
 export interface TypeResolver {
@@ -25,8 +25,6 @@ export interface TypeAttributes {
   dictIndex: number;
   addrSize: number;
 }
-
-const UNSAFE_POINTER_KIND = 26;
 
 /** Typedef and qualifier chains longer than this are cycles in damaged data. */
 const MAX_CHAIN = 64;
@@ -83,7 +81,7 @@ abstract class TypeBase {
   get goKind(): number {
     const c = this.goCarrier();
     // The linker writes unsafe.Pointer as a bare pointer DIE without DW_AT_go_kind.
-    if (c.attrs.goKind === 0 && c.tag === DW_TAG.pointer_type && c.name === 'unsafe.Pointer') return UNSAFE_POINTER_KIND;
+    if (c.attrs.goKind === 0 && c.tag === DW_TAG.pointer_type && c.name === 'unsafe.Pointer') return GoKind.UnsafePointer;
     return c.attrs.goKind;
   }
 
