@@ -8,7 +8,7 @@ import { readGlobalRoots } from './roots/global-roots.js';
 import type { HeapRoot } from './roots/heap-root.js';
 import { readRuntimeRoots } from './roots/runtime-roots.js';
 import { HeapTyping } from './typing/heap-typing.js';
-import { PointerSlots } from './typing/pointer-slots.js';
+import { type PointerSlot, PointerSlots } from './typing/pointer-slots.js';
 
 /** Everything known about the heap: objects, the reference graph with its roots, and the types. */
 export interface HeapAnalysis {
@@ -18,6 +18,8 @@ export interface HeapAnalysis {
   readonly roots: readonly HeapRoot[];
   readonly typing: HeapTyping;
   readonly slots: PointerSlots;
+  /** The typed pointer slots of each root (parallel to roots), undefined when its type is unknown. */
+  readonly rootSlots: ReadonlyArray<PointerSlot[] | undefined>;
   readonly warnings: string[];
 }
 
@@ -62,13 +64,15 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   const graph = builder.build();
 
   phase('typing objects');
-  const slots = new PointerSlots(binary.types);
+  const slots = new PointerSlots(binary.types, binary.moduledata.types);
   const funcEntry = (pc: number) => binary.pclntab.funcForPC(pc)?.entry;
   const typing = new HeapTyping(mem, objects, binary.types, slots, scan.exactType, funcEntry);
-  for (const root of roots) typeFromRoot(mem, typing, slots, root);
+  const rootSlots = roots.map((root) => slotsOfRoot(typing, slots, root));
+  roots.forEach((root, i) => typeFromRoot(mem, typing, slots, root, rootSlots[i]));
   typing.propagate();
 
-  return { objects, graph, roots, typing, slots, warnings: [...spans.warnings, ...scan.warnings, ...runtime.warnings] };
+  const warnings = [...spans.warnings, ...scan.warnings, ...runtime.warnings];
+  return { objects, graph, roots, typing, slots, rootSlots, warnings };
 }
 
 /** Data and bss globals, named from the symbol table and typed from DWARF where the binary has them. */
@@ -83,17 +87,24 @@ function globalRoots(proc: GoProcess): HeapRoot[] {
       rank: 0,
       addr: g.addr,
       typeAddr: rtOffset ? md.types + rtOffset : 0,
+      ...(dwarfType ? { dwarfType } : {}),
       slots: g.slots.map((s) => ({ ...s, declared: 0 })),
     };
   });
 }
 
-/** Types what a root points to: through its whole type when known, else through each slot's declared type. */
-function typeFromRoot(mem: AddressSpace, typing: HeapTyping, slots: PointerSlots, root: HeapRoot): void {
+/** The pointer slots of a root's type: from its runtime type, else from its DWARF type. */
+function slotsOfRoot(typing: HeapTyping, slots: PointerSlots, root: HeapRoot): PointerSlot[] | undefined {
   const rootType = root.typeAddr ? typing.types.typeAt(root.typeAddr) : undefined;
-  if (rootType && root.addr) {
+  if (rootType) return slots.of(rootType);
+  return root.dwarfType ? slots.ofDwarf(root.dwarfType) : undefined;
+}
+
+/** Types what a root points to: through its whole type when known, else through each slot's declared type. */
+function typeFromRoot(mem: AddressSpace, typing: HeapTyping, slots: PointerSlots, root: HeapRoot, typed: PointerSlot[] | undefined): void {
+  if (typed && root.addr) {
     const word = (offset: number) => (mem.isMapped(root.addr + offset, 8) ? mem.readPtr(root.addr + offset) : 0);
-    for (const slot of slots.of(rootType)) typing.followSlot(slot, word);
+    for (const slot of typed) typing.followSlot(slot, word);
     return;
   }
   for (const s of root.slots) {

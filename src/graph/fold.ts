@@ -17,11 +17,16 @@ export interface FrameNamer {
   objectLabel(obj: number, parent: number, offset: number): string | undefined;
   /** The frame of an object no root reaches, grouped under the `unreachable` root frame. */
   unreachableLabel(obj: number): string;
+  /**
+   * What the object is (its type), for collapsing: a child whose key equals its parent frame's key
+   * joins that frame, so a list or tree of one type is one frame however it is linked.
+   */
+  collapseKey(obj: number): string;
 }
 
 export interface FoldOptions {
   weight: 'bytes' | 'objects';
-  /** Merge a frame into its parent when both have the same label (linked lists, trees). */
+  /** Merge an object into its parent's frame when both are of the same type (linked lists, trees). */
   collapse: boolean;
   /** Frames above this depth are kept in the frame at this depth. */
   maxDepth: number;
@@ -56,10 +61,16 @@ export function foldRetentionTree(
     const label = namer.objectLabel(obj, parent, tree.parentOffset[obj]!);
     let node: number;
     if (label === undefined || trie.depth[parentNode]! >= options.maxDepth) node = parentNode;
-    else if (options.collapse && parent >= 0 && trie.label[parentNode] === label) {
-      node = parentNode;
-      trie.chain[node]!++;
-    } else node = trie.child(parentNode, label);
+    else {
+      const key = options.collapse ? namer.collapseKey(obj) : undefined;
+      if (key !== undefined && parent >= 0 && trie.key[parentNode] === key) {
+        node = parentNode;
+        trie.chain[node]!++;
+      } else {
+        node = trie.child(parentNode, label);
+        trie.key[node] ??= key;
+      }
+    }
     objectNode[obj] = node;
     trie.self[node]! += weightOf(obj);
   }
@@ -79,6 +90,8 @@ class LabelTrie {
   readonly depth: number[] = [];
   readonly self: number[] = [];
   readonly chain: number[] = [];
+  /** Collapse key of the object that opened each frame (undefined for roots and when not collapsing). */
+  readonly key: Array<string | undefined> = [];
   private readonly children = new Map<string, number>();
 
   child(parent: number, label: string): number {
@@ -92,6 +105,7 @@ class LabelTrie {
       this.depth.push(parent < 0 ? 1 : this.depth[parent]! + 1);
       this.self.push(0);
       this.chain.push(1);
+      this.key.push(undefined);
     }
     return node;
   }

@@ -19,6 +19,7 @@ function namer(labels: Array<string | undefined>, rootNames: string[]): FrameNam
     rootLabel: (r) => rootNames[r]!,
     objectLabel: (o) => labels[o],
     unreachableLabel: (o) => `unknown ${16}-byte objects #${o % 1}`,
+    collapseKey: (o) => labels[o] ?? '',
   };
 }
 
@@ -71,15 +72,16 @@ describe('folding', () => {
     });
   });
 
-  it('collapses a linked list into one frame that states its length, and caps depth', () => {
+  it('collapses a linked list (head included) into one frame that states its length, and caps depth', () => {
     const n = 1000;
     const edges: Array<[number, number]> = [];
     for (let i = 0; i + 1 < n; i++) edges.push([i, i + 1]);
     const g = graph(new Array(n).fill(32), edges, [[root('goroutine', 'goroutine 5 main.hold · list', 5), [0]]]);
     const tree = buildRetentionTree(g);
-    const labels = new Array(n).fill('[next] *main.Node');
-    const collapsed = foldRetentionTree(g, tree, namer(labels, ['goroutine 5 main.hold · list']), { weight: 'objects', collapse: true, maxDepth: Infinity });
-    expect(collapsed).toEqual([{ frames: ['goroutine 5 main.hold · list', `[next] *main.Node ×${n}`], value: n }]);
+    const labels = ['*main.Node', ...new Array(n - 1).fill('.next *main.Node')];
+    const byType = { ...namer(labels, ['goroutine 5 main.hold · list']), collapseKey: () => 'main.Node' };
+    const collapsed = foldRetentionTree(g, tree, byType, { weight: 'objects', collapse: true, maxDepth: Infinity });
+    expect(collapsed).toEqual([{ frames: ['goroutine 5 main.hold · list', `*main.Node ×${n}`], value: n }]);
 
     const capped = foldRetentionTree(g, tree, namer(labels, ['r']), { weight: 'bytes', collapse: false, maxDepth: 4 });
     expect(capped.map((s) => s.frames.length)).toEqual([2, 3, 4]);

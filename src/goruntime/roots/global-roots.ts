@@ -1,11 +1,9 @@
-import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
+import type { AddressSpace } from '../../core/address-space.js';
 import type { ElfSymbol } from '../../elf/elf-file.js';
-import { runGCProgram } from '../gcprog.js';
-import type { Bitvector, Moduledata } from '../moduledata.js';
+import { globalsPointerMask } from '../gcprog.js';
+import type { Moduledata } from '../moduledata.js';
 
 const ptrSize = 8;
-/** The data/bss masks cannot be longer than the sections they describe; this bounds a corrupt one. */
-const maxSectionWords = 1 << 30;
 
 /** A global variable (or an unnamed run of pointer words) that holds pointers. */
 export interface GlobalRoot {
@@ -19,9 +17,8 @@ export interface GlobalRoot {
 }
 
 /**
- * The pointer words of the data and bss sections, from the runtime's expanded GC masks (or the
- * linker's GC programs when the runtime had not expanded them yet), grouped by the global symbol that
- * contains them. Words outside every symbol become unnamed roots of their own.
+ * The pointer words of the data and bss sections (see globalsPointerMask), grouped by the global
+ * symbol that contains them. Words outside every symbol become unnamed roots of their own.
  */
 export function readGlobalRoots(mem: AddressSpace, md: Moduledata, symbols: readonly ElfSymbol[], loadBias: number): GlobalRoot[] {
   const objects = symbols
@@ -30,12 +27,12 @@ export function readGlobalRoots(mem: AddressSpace, md: Moduledata, symbols: read
     .sort((a, b) => a.addr - b.addr);
   const roots: GlobalRoot[] = [];
   const sections = [
-    { section: '.data' as const, start: md.data, end: md.edata, mask: md.gcdatamask, prog: md.gcdata },
-    { section: '.bss' as const, start: md.bss, end: md.ebss, mask: md.gcbssmask, prog: md.gcbss },
+    { section: '.data' as const, start: md.data, end: md.edata },
+    { section: '.bss' as const, start: md.bss, end: md.ebss },
   ];
-  for (const { section, start, end, mask, prog } of sections) {
-    const words = Math.min(Math.floor((end - start) / ptrSize), maxSectionWords);
-    const bits = pointerBits(mem, mask, prog, words);
+  for (const { section, start, end } of sections) {
+    const words = Math.floor((end - start) / ptrSize);
+    const bits = globalsPointerMask(mem, md, section === '.data' ? 'data' : 'bss');
     const byAddr = new Map<number, GlobalRoot>();
     const memory = mem.read(start, words * ptrSize);
     for (let w = 0; w < words; w++) {
@@ -57,33 +54,6 @@ export function readGlobalRoots(mem: AddressSpace, md: Moduledata, symbols: read
     }
   }
   return roots;
-}
-
-/** The expanded mask from the core if the runtime built it, else the linker's GC program run here. */
-function pointerBits(mem: AddressSpace, mask: Bitvector, prog: number, words: number): Uint8Array {
-  const bytes = Math.ceil(words / 8);
-  if (mask.bytedata !== 0 && mask.n >= words) {
-    try {
-      return new Uint8Array(mem.read(mask.bytedata, bytes));
-    } catch (err) {
-      if (!(err instanceof MemoryFault)) throw err;
-    }
-  }
-  // A program is never longer than about two bytes per mask byte; it may end near the end of a mapping.
-  const progBytes = new Uint8Array(mem.read(prog, mappedLength(mem, prog, bytes * 2 + 64)));
-  return runGCProgram(progBytes, words).bits;
-}
-
-/** The longest prefix of [addr, addr+want) that is mapped. */
-function mappedLength(mem: AddressSpace, addr: number, want: number): number {
-  let lo = 0;
-  let hi = want;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (mem.isMapped(addr, mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 function containing(objects: ReadonlyArray<{ name: string; addr: number; size: number }>, addr: number) {

@@ -1,3 +1,4 @@
+import type { DwarfType } from '../../dwarf/index.js';
 import type { RootKind } from '../../graph/reference-graph.js';
 
 /** A pointer word held by a root: its offset in the root, its value, and its declared type if known. */
@@ -18,6 +19,8 @@ export interface HeapRoot {
   addr: number;
   /** Runtime type of the whole root when known (a typed global or local), else 0. */
   typeAddr: number;
+  /** The root's DWARF type, used when the binary has no runtime type for it. */
+  dwarfType?: DwarfType;
   slots: RootSlot[];
   /**
    * An object whose referents this root keeps alive without keeping the object itself (a finalizer's

@@ -2,7 +2,7 @@ import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
 import { Kind } from '../abi-layout.js';
 import type { HeapObjects } from '../heap/heap-objects.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
-import type { PointerSlot, PointerSlots, SlotKind } from './pointer-slots.js';
+import type { DeclaredType, PointerSlot, PointerSlots, SlotKind } from './pointer-slots.js';
 
 /** What an object is, as far as typing found out. */
 export const Role = {
@@ -116,17 +116,27 @@ export class HeapTyping {
     return total;
   }
 
-  private assign(obj: number, role: Role, type: RuntimeType | number, count: number): boolean {
-    if (obj < 0 || this.role[obj] !== Role.unknown) return false;
+  private assign(obj: number, role: Role, type: DeclaredType | number, count: number): boolean {
+    if (obj < 0) return false;
+    const addr = typeof type === 'number' ? type : type.addr;
+    if (this.role[obj] !== Role.unknown) {
+      // The heap recorded only the element type; a slice, map or channel says what the array is for.
+      if (this.role[obj] === Role.value && this.type[obj] === addr && refines(role)) {
+        this.role[obj] = role;
+        if (role === Role.array) this.count[obj] = count;
+      }
+      return false;
+    }
+    if (addr === 0 && role !== Role.string) return false;
     this.role[obj] = role;
-    this.type[obj] = typeof type === 'number' ? type : type.addr;
+    this.type[obj] = addr;
     this.count[obj] = count;
     this.queue.push(obj);
     return true;
   }
 
   /** Types what `value` points to, given how the slot holding it is declared; `extent` is a slice's cap or a string's length. */
-  private follow(kind: SlotKind, declared: RuntimeType, value: number, extent: number): void {
+  private follow(kind: SlotKind, declared: DeclaredType, value: number, extent: number): void {
     if (value === 0) return;
     const obj = this.objects.find(value);
     if (obj < 0) return;
@@ -230,6 +240,11 @@ export class HeapTyping {
     const buf = this.objects.find(this.readWord(addr + hchanBuf));
     if (buf >= 0 && this.objects.addr[buf] !== addr) this.assign(buf, Role.chanBuffer, elem, this.readWord(addr + 8));
   }
+}
+
+/** Roles that say more about an array the heap already typed by its element. */
+function refines(role: Role): boolean {
+  return role === Role.array || role === Role.mapGroups || role === Role.chanBuffer;
 }
 
 /** Reads words of [start, start+length) through a sliding window, so huge objects stay cheap. */

@@ -1,8 +1,22 @@
+import type { DwarfType } from '../../dwarf/index.js';
+import { GoKind } from '../../dwarf/index.js';
 import { Kind } from '../abi-layout.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
 
 /** How a pointer-bearing word of a value refers to memory. */
 export type SlotKind = 'pointer' | 'slice' | 'string' | 'map' | 'chan' | 'func' | 'eface' | 'iface' | 'unsafe';
+
+/**
+ * The declared type of a pointer slot: a runtime type descriptor, or, for types the binary has no
+ * descriptor for (a slice type never converted to an interface), a stand-in built from DWARF.
+ */
+export interface DeclaredType {
+  /** Descriptor address, 0 for a DWARF stand-in. */
+  readonly addr: number;
+  readonly string: string;
+  readonly size: number;
+  elem(): RuntimeType | undefined;
+}
 
 /**
  * One pointer-bearing word of a value: where it is, the Go type it is declared with, and the access
@@ -12,7 +26,7 @@ export interface PointerSlot {
   offset: number;
   kind: SlotKind;
   /** The declared type of the slot (`*main.Node`, `[]uint8`, `map[string]int`, `any`). */
-  type: RuntimeType;
+  type: DeclaredType;
   path: string;
 }
 
@@ -22,9 +36,14 @@ const maxSlots = 1 << 16;
 /** The pointer slots of values of each runtime type, computed once per type. */
 export class PointerSlots {
   private readonly cache = new Map<number, PointerSlot[]>();
-  private readonly byOffsetCache = new Map<number, Map<number, PointerSlot>>();
+  private readonly dwarfCache = new Map<number, PointerSlot[]>();
+  private readonly byOffset = new WeakMap<PointerSlot[], Map<number, PointerSlot>>();
 
-  constructor(private readonly types: RuntimeTypes) {}
+  /** `typesBase` is moduledata.types: DWARF's DW_AT_go_runtime_type offsets are relative to it. */
+  constructor(
+    private readonly types: RuntimeTypes,
+    private readonly typesBase: number,
+  ) {}
 
   of(t: RuntimeType): PointerSlot[] {
     let slots = this.cache.get(t.addr);
@@ -36,14 +55,69 @@ export class PointerSlots {
     return slots;
   }
 
+  /** The pointer slots of a DWARF type, through its runtime type where it has one. */
+  ofDwarf(t: DwarfType): PointerSlot[] {
+    let slots = this.dwarfCache.get(t.offset);
+    if (!slots) {
+      slots = [];
+      this.collectDwarf(t, 0, '', slots, 0);
+      this.dwarfCache.set(t.offset, slots);
+    }
+    return slots;
+  }
+
   /** The slot of `t` at exactly `offset`, if there is one. */
   at(t: RuntimeType, offset: number): PointerSlot | undefined {
-    let map = this.byOffsetCache.get(t.addr);
+    return this.find(this.of(t), offset);
+  }
+
+  /** The slot of a slot list at exactly `offset`. */
+  find(slots: PointerSlot[], offset: number): PointerSlot | undefined {
+    let map = this.byOffset.get(slots);
     if (!map) {
-      map = new Map(this.of(t).map((s) => [s.offset, s]));
-      this.byOffsetCache.set(t.addr, map);
+      map = new Map(slots.map((s) => [s.offset, s]));
+      this.byOffset.set(slots, map);
     }
     return map.get(offset);
+  }
+
+  private runtimeTypeOf(t: DwarfType | undefined): RuntimeType | undefined {
+    const off = t?.runtimeTypeOffset ?? 0;
+    return off ? this.types.typeAt(this.typesBase + off) : undefined;
+  }
+
+  private collectDwarf(t: DwarfType, base: number, path: string, out: PointerSlot[], depth: number): void {
+    if (out.length >= maxSlots || depth > 32) return;
+    const rt = this.runtimeTypeOf(t);
+    if (rt) return this.collect(rt, base, path, out, depth);
+    const u = t.underlying;
+    const declared = (elem: DwarfType | undefined): DeclaredType => ({
+      addr: 0, string: t.name, size: t.size, elem: () => this.runtimeTypeOf(elem),
+    });
+    switch (t.goKind) {
+      case GoKind.Pointer:
+      case GoKind.UnsafePointer:
+        return void out.push({ offset: base, kind: t.goKind === GoKind.Pointer ? 'pointer' : 'unsafe', type: declared(t.elem), path });
+      case GoKind.Slice:
+        return void out.push({ offset: base, kind: 'slice', type: declared(t.elem), path });
+      case GoKind.String:
+        return void out.push({ offset: base, kind: 'string', type: declared(undefined), path });
+      case GoKind.Interface:
+        return void out.push({ offset: base, kind: isEface(u) ? 'eface' : 'iface', type: declared(undefined), path });
+      case GoKind.Map:
+      case GoKind.Chan:
+      case GoKind.Func:
+        return void out.push({ offset: base, kind: t.goKind === GoKind.Map ? 'map' : t.goKind === GoKind.Chan ? 'chan' : 'func', type: declared(undefined), path });
+      default:
+        break;
+    }
+    if (u.kind === 'struct') {
+      for (const f of u.fields) this.collectDwarf(f.type, base + f.offset, `${path}.${f.name}`, out, depth + 1);
+    } else if (u.kind === 'array' && u.elem && u.elem.size > 0) {
+      for (let i = 0; i < u.count && out.length < maxSlots; i++) this.collectDwarf(u.elem, base + i * u.elem.size, `${path}[elem]`, out, depth + 1);
+    } else if (u.kind === 'pointer') {
+      out.push({ offset: base, kind: 'pointer', type: declared(u.target), path });
+    }
   }
 
   private collect(t: RuntimeType, base: number, path: string, out: PointerSlot[], depth: number): void {
@@ -82,4 +156,9 @@ export class PointerSlots {
         return;
     }
   }
+}
+
+/** Go's DWARF describes `interface{}` as {_type, data} and non-empty interfaces as {tab, data}. */
+function isEface(t: DwarfType): boolean {
+  return t.kind === 'struct' && t.fields[0]?.name === '_type';
 }
