@@ -62,10 +62,10 @@ export class DieCursor {
     if (this.valuePos.length < unit.abbrevs.maxAttrs) this.valuePos = new Array<number>(unit.abbrevs.maxAttrs).fill(0);
   }
 
-  /** Reads the DIE at `offset` (for one-off reads of referenced DIEs). */
+  /** Reads the DIE at `offset` (for one-off reads of referenced DIEs), which must start a DIE. */
   readAt(offset: number): void {
     this.seek(offset);
-    if (!this.next()) throw malformed('.debug_info', offset, 'a DIE reference points past the end of its unit');
+    if (!this.next() || this.offset !== offset) throw malformed('.debug_info', offset, 'a DIE reference points to no DIE');
   }
 
   /**
@@ -138,45 +138,15 @@ export class DieCursor {
     return false;
   }
 
+  /** Skips one value of any form (the walk loop inlines the common ones). */
   private skipValue(form: number): void {
     const r = this.walk;
+    const size = form < this.formSizes.length ? this.formSizes[form]! : -1;
+    if (size >= 0) {
+      r.skip(size);
+      return;
+    }
     switch (form) {
-      case DW_FORM.addr:
-        r.skip(this.unit.addrSize);
-        return;
-      case DW_FORM.data1:
-      case DW_FORM.ref1:
-      case DW_FORM.flag:
-      case DW_FORM.strx1:
-      case DW_FORM.addrx1:
-        r.skip(1);
-        return;
-      case DW_FORM.data2:
-      case DW_FORM.ref2:
-      case DW_FORM.strx2:
-      case DW_FORM.addrx2:
-        r.skip(2);
-        return;
-      case DW_FORM.strx3:
-      case DW_FORM.addrx3:
-        r.skip(3);
-        return;
-      case DW_FORM.data4:
-      case DW_FORM.ref4:
-      case DW_FORM.ref_sup4:
-      case DW_FORM.strx4:
-      case DW_FORM.addrx4:
-        r.skip(4);
-        return;
-      case DW_FORM.data8:
-      case DW_FORM.ref8:
-      case DW_FORM.ref_sig8:
-      case DW_FORM.ref_sup8:
-        r.skip(8);
-        return;
-      case DW_FORM.data16:
-        r.skip(16);
-        return;
       case DW_FORM.string:
         r.skipCString();
         return;
@@ -204,19 +174,9 @@ export class DieCursor {
       case GNU_str_index:
         r.skipLeb();
         return;
-      case DW_FORM.strp:
-      case DW_FORM.line_strp:
-      case DW_FORM.sec_offset:
-      case DW_FORM.strp_sup:
       case GNU_ref_alt:
       case GNU_strp_alt:
         r.skip(this.unit.offsetSize);
-        return;
-      case DW_FORM.ref_addr:
-        r.skip(this.unit.version <= 2 ? this.unit.addrSize : this.unit.offsetSize);
-        return;
-      case DW_FORM.flag_present:
-      case DW_FORM.implicit_const:
         return;
       case DW_FORM.indirect:
         this.skipValue(r.uleb());

@@ -1,6 +1,9 @@
 import type { DwarfType, TypeResolver } from './types.js';
 
-/** A package-level variable at a fixed address (DW_TAG_variable located by DW_OP_addr). */
+/**
+ * A package-level variable at a fixed address (DW_TAG_variable located by DW_OP_addr). Addresses are
+ * link-time addresses, like every pc and address in DWARF: add the load bias for a PIE.
+ */
 export class GlobalVariable {
   constructor(
     private readonly resolver: TypeResolver,
