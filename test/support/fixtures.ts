@@ -352,7 +352,9 @@ async function dumpProgram(binary: string, program: string, dir: string, dump: D
       renameSync(join(dir, `gcore.${pid}`), join(dir, 'core'));
     } else {
       process.kill(pid, 'SIGABRT');
-      const { code, signal } = await exited;
+      const end = await within(exited, 15 * 60_000);
+      if (end === TIMED_OUT) throw new Error(`${program} did not die within 15 minutes of SIGABRT; see ${dir}/stderr.log`);
+      const { code, signal } = end;
       if (signal !== 'SIGABRT') throw new Error(`${program} with GOTRACEBACK=crash ended with ${signal ?? `exit code ${code}`} instead of SIGABRT; see ${dir}/stderr.log`);
       renameSync(join(dir, kernelCoreName(dir, pid)), join(dir, 'core'));
     }
@@ -391,17 +393,25 @@ async function waitForReady(
     });
   });
   const timeoutMs = readyTimeoutMs(program);
-  const timer = new AbortController();
-  const outcome = await Promise.race([
-    ready.then(() => 'ready' as const),
-    exited.then(({ code, signal }) => `exited with ${signal ?? `code ${code}`}`),
-    sleep(timeoutMs, undefined, { signal: timer.signal }).then(
-      () => `was not ready after ${timeoutMs / 1000} s`,
-      () => 'ready' as const, // aborted: another outcome won
-    ),
-  ]).finally(() => timer.abort());
+  const outcome = await within(
+    Promise.race([ready.then(() => 'ready' as const), exited.then(({ code, signal }) => `exited with ${signal ?? `code ${code}`}`)]),
+    timeoutMs,
+  );
   if (outcome === 'ready') return;
   if (outcome === `exited with code ${ULIMIT_FAILED}`) throw new Error(`fixtureCore(${program}, crash): "ulimit -c unlimited" failed: the hard limit on core size forbids core files`);
   const stderr = readFileSync(join(dir, 'stderr.log'), 'utf8').slice(-4000);
-  throw new Error(`fixture ${program} ${outcome} before signalling ready\nstdout: ${stdout}\nstderr: ${stderr}`);
+  const what = outcome === TIMED_OUT ? `was not ready after ${timeoutMs / 1000} s` : outcome;
+  throw new Error(`fixture ${program} ${what}\nstdout: ${stdout}\nstderr: ${stderr}`);
+}
+
+const TIMED_OUT = 'timed out' as const;
+
+/** The promise's value, or TIMED_OUT once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise, sleep(ms, TIMED_OUT, { signal: timer.signal })]);
+  } finally {
+    timer.abort(); // the losing sleep rejects; race has already handled that
+  }
 }
