@@ -1,8 +1,8 @@
 /**
- * readGoroutines and the thread stacks against what the Go runtime itself printed about the same
- * process: runtime.Stack(all) in stacks.txt (every fixture), the GOTRACEBACK=crash dump on stderr
- * (crash cores: every goroutine and every thread, with sp, fp and pc), and the truth's planted
- * goroutines and objects for the live pointer slots.
+ * readGoroutines and the thread stacks: frames against the GOTRACEBACK=crash dump on stderr (every
+ * goroutine and every thread, with sp, fp and pc), live pointer slots against the objects the
+ * fixtures plant in local variables, and the running goroutine of a gcore. The comparison with
+ * runtime.Stack(all) goes through the CLI (goroutines-cli.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,16 +11,14 @@ import { GoProcess } from '../../src/goruntime/go-process.js';
 import { type Frame, type Goroutine, readGoroutines } from '../../src/goruntime/goroutines.js';
 import { readThreadStacks } from '../../src/goruntime/threads.js';
 import { type FixtureCore, allCombos, fixtureCore } from '../support/fixtures.js';
-import { type TracebackGoroutine, defaultLevelCreator, defaultLevelFrames, parseTraceback } from './go-traceback.js';
+import { type TracebackGoroutine, defaultLevelFrames, parseTraceback } from './go-traceback.js';
 
 const programs = ['goroutines', 'planted'] as const;
 
-/** The goroutine that spins on a thread: runtime.Stack stopped the world, so stacks.txt shows it preempted. */
+/** The goroutine of the goroutines fixture that spins on a thread. */
 const spinner = 'main.spin';
 
 const place = (f: { function: string; file: string; line: number }) => `${f.function} ${f.file}:${f.line}`;
-const shownFrames = (g: Goroutine) => defaultLevelFrames(g.frames).map(place);
-const oracleFrames = (g: TracebackGoroutine) => g.frames.map(place);
 const physical = (frames: Frame[]) => frames.filter((f) => !f.inlined);
 
 /** The state Go's traceback header shows: the wait reason of a waiting goroutine, else its status. */
@@ -31,64 +29,15 @@ describe.each(programs)('goroutines of the %s fixture', (program) => {
     let fixture: FixtureCore;
     let proc: GoProcess;
     let goroutines: Goroutine[];
-    let oracle: TracebackGoroutine[];
     let byId: Map<number, Goroutine>;
-    /** Goroutines whose stack changed between runtime.Stack and the dump, by id, with the reason. */
-    let moved: Map<number, string>;
 
     beforeAll(async () => {
       fixture = await fixtureCore(program, go, dump);
       proc = GoProcess.open(fixture.core, fixture.binary);
       goroutines = readGoroutines(proc);
       byId = new Map(goroutines.map((g) => [g.id, g]));
-      oracle = parseTraceback(readFileSync(join(fixture.truthDir, 'stacks.txt'), 'utf8'));
-      moved = new Map([[fixture.truth.stackCaller.goid, 'it took the oracle: stacks.txt shows it inside runtime.Stack, the dump in time.Sleep']]);
-      for (const g of fixture.truth.goroutines) {
-        if (g.function === spinner) moved.set(g.goid, 'it runs a loop: runtime.Stack preempted it at one PC, the dump caught it at another');
-      }
     });
     afterAll(() => proc?.close());
-
-    it('finds exactly the user goroutines runtime.Stack(all) listed', () => {
-      expect(oracle.length).toBeGreaterThan(1);
-      const user = goroutines.filter((g) => !g.system).map((g) => g.id);
-      expect(user.sort((a, b) => a - b)).toEqual(oracle.map((g) => g.id).sort((a, b) => a - b));
-      expect(new Set(goroutines.map((g) => g.id)).size).toBe(goroutines.length);
-    });
-
-    it('unwinds every goroutine that stayed parked to the functions, files and lines of runtime.Stack(all)', () => {
-      let compared = 0;
-      for (const o of oracle) {
-        if (moved.has(o.id)) continue;
-        const g = byId.get(o.id)!;
-        expect(g.unwindError, `goroutine ${o.id}`).toBeUndefined();
-        expect(shownFrames(g), `goroutine ${o.id}`).toEqual(oracleFrames(o));
-        expect(headerState(g), `goroutine ${o.id}`).toBe(o.state);
-        expect(g.lockedToThread, `goroutine ${o.id}`).toBe(o.lockedToThread);
-        if (o.createdBy) expect(g.createdBy && { ...g.createdBy, pc: undefined }, `goroutine ${o.id}`).toEqual({ ...o.createdBy, pc: undefined });
-        else if (g.createdBy) expect(defaultLevelCreator(g.createdBy.function), `goroutine ${o.id}`).toBe(false);
-        compared++;
-      }
-      expect(compared).toBe(oracle.length - [...moved.keys()].filter((id) => byId.has(id)).length);
-    });
-
-    it('shows the goroutine that took the oracle where it waits at dump time (time.Sleep called from main.main)', () => {
-      const g = byId.get(fixture.truth.stackCaller.goid)!;
-      expect(defaultLevelFrames(g.frames).map((f) => f.function)).toEqual(['time.Sleep', 'main.main']);
-      expect(g.waitReason).toBe('sleep');
-    });
-
-    it('reads each planted goroutine in its state at dump time', () => {
-      for (const planted of fixture.truth.goroutines) {
-        const g = byId.get(planted.goid)!;
-        if (planted.function === spinner && dump === 'crash') {
-          // The crashing thread stops the world to print every stack, which preempts the loop.
-          expect(['running', 'runnable']).toContain(headerState(g));
-        } else {
-          expect(headerState(g), planted.name).toBe(planted.dumpState);
-        }
-      }
-    });
 
     it('gives frames that tile the goroutine stack from sp to its top', () => {
       for (const g of goroutines) {

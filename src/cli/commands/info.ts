@@ -1,0 +1,175 @@
+import { constants } from 'node:os';
+import type { Argv, CommandModule } from 'yargs';
+import { UserError } from '../errors.js';
+import { ET_DYN } from '../../elf/elf-file.js';
+import { formatBytes } from '../../flame/units.js';
+import { GoProcess } from '../../goruntime/go-process.js';
+import { type Goroutine, readGoroutines } from '../../goruntime/goroutines.js';
+
+/** Arguments of the commands that read a core with its binary. */
+export interface CoreArgs {
+  core: string;
+  binary: string;
+  json: boolean;
+  force: boolean;
+}
+
+/** `<core> <binary> [--json] [--force]`, shared by the commands that read a core. */
+export function coreArgs(yargs: Argv<object>): Argv<CoreArgs> {
+  return yargs
+    .positional('core', { type: 'string', demandOption: true, describe: 'Core dump of the Go program (gcore, or a crash with ulimit -c)' })
+    .positional('binary', { type: 'string', demandOption: true, describe: 'The executable that was running (the exact build)' })
+    .options({
+      json: { type: 'boolean', default: false, describe: 'Print JSON instead of text' },
+      force: { type: 'boolean', default: false, describe: 'Read a core whose binary does not match, or that is truncated' },
+    }) as unknown as Argv<CoreArgs>;
+}
+
+/** Goroutines by status and by the state a traceback header shows (wait reason or status). */
+export interface GoroutineCounts {
+  total: number;
+  user: number;
+  /** Runtime goroutines that Go's tracebacks leave out (GC workers, the idle finalizer goroutine, …). */
+  system: number;
+  byStatus: Record<string, number>;
+  /** User goroutines by traceback state: `chan receive`, `running`, `IO wait`, … */
+  userByState: Record<string, number>;
+  /** Goroutines whose stack walk stopped early. */
+  incompleteStacks: number;
+}
+
+/**
+ * What `info` reports. Later stages add their own sections (the heap's summary) as further
+ * properties; the fields here stay.
+ */
+export interface InfoReport {
+  core: string;
+  binary: string;
+  /** runtime.Version() of the program, e.g. `go1.26.8`. */
+  goVersion: string;
+  /** Experiments the build set against its release's defaults: name → on. */
+  experiments: Record<string, boolean>;
+  buildId: { binary?: string; core?: string; matches?: boolean };
+  /** Neither DWARF nor a symbol table. */
+  stripped: boolean;
+  dwarf: boolean;
+  symbols: boolean;
+  pie: boolean;
+  /** No program interpreter: statically linked. */
+  static: boolean;
+  threads: number;
+  /** The signal that made the core (crash cores), by name. */
+  signal?: string;
+  memory: { mappings: number; fromCore: number; fromExecutable: number; fromFiles: number; zeroFilled: number; missing: number };
+  /** Undefined when the goroutines cannot be read (stripped binary); warnings say why. */
+  goroutines?: GoroutineCounts;
+  warnings: string[];
+}
+
+const PT_INTERP = 3;
+
+export function countGoroutines(goroutines: Goroutine[]): GoroutineCounts {
+  const counts: GoroutineCounts = { total: goroutines.length, user: 0, system: 0, byStatus: {}, userByState: {}, incompleteStacks: 0 };
+  for (const g of goroutines) {
+    counts.byStatus[g.status] = (counts.byStatus[g.status] ?? 0) + 1;
+    if (g.unwindError) counts.incompleteStacks++;
+    if (g.system) {
+      counts.system++;
+      continue;
+    }
+    counts.user++;
+    const state = g.waitReason ?? g.status;
+    counts.userByState[state] = (counts.userByState[state] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function signalName(signo: number): string {
+  const name = Object.entries(constants.signals).find(([, n]) => n === signo)?.[0];
+  return name ?? `signal ${signo}`;
+}
+
+export function describeCore(proc: GoProcess): InfoReport {
+  const { image, binary } = proc;
+  const exe = image.exe;
+  const inCore = image.exeBuildIdInCore();
+  const inExe = exe.goBuildId();
+  const summary = image.summary();
+  const warnings = [...image.warnings];
+  const signo = image.siginfo?.signo || image.threads.find((t) => t.cursig !== 0)?.cursig;
+  let goroutines: GoroutineCounts | undefined;
+  try {
+    goroutines = countGoroutines(readGoroutines(proc));
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    warnings.push(`goroutines not read: ${err.message}`);
+  }
+  return {
+    core: image.core.path,
+    binary: exe.path,
+    goVersion: binary.version.raw,
+    experiments: binary.version.experiments,
+    buildId: { binary: inExe, core: inCore, matches: inExe && inCore ? inExe === inCore : undefined },
+    stripped: proc.stripped,
+    dwarf: proc.dwarf !== undefined,
+    symbols: exe.symbols().length > 0,
+    pie: exe.header.type === ET_DYN,
+    static: !exe.programHeaders.some((p) => p.type === PT_INTERP),
+    threads: image.threads.length,
+    ...(signo ? { signal: signalName(signo) } : {}),
+    memory: { mappings: image.mappings.length, ...summary },
+    ...(goroutines ? { goroutines } : {}),
+    warnings,
+  };
+}
+
+const tally = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([name, n]) => `${n} ${name}`)
+    .join(', ');
+
+export function formatInfo(r: InfoReport): string {
+  const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+  const buildId =
+    r.buildId.matches === undefined
+      ? `${r.buildId.binary ?? 'none in the binary'} (${r.buildId.core ? 'the core has one' : 'not in the core'}; not compared)`
+      : r.buildId.matches
+        ? `${r.buildId.binary} (matches the core)`
+        : `${r.buildId.binary} (the core has ${r.buildId.core}: a different build, read with --force)`;
+  const experiments = Object.entries(r.experiments).map(([name, on]) => (on ? name : `no${name}`));
+  const m = r.memory;
+  const lines = [
+    `core        ${r.core}${r.signal ? ` (signal ${r.signal})` : ''}`,
+    `binary      ${r.binary}: ${r.pie ? 'PIE' : 'position-dependent'}, ${r.static ? 'static' : 'dynamically linked'}, DWARF ${yesNo(r.dwarf)}, symbols ${yesNo(r.symbols)}`,
+    `Go          ${r.goVersion}${experiments.length ? ` (GOEXPERIMENT=${experiments.join(',')})` : ''}`,
+    `build ID    ${buildId}`,
+    `threads     ${r.threads}`,
+    `memory      ${m.mappings} mappings: ${formatBytes(m.fromCore)} from the core, ${formatBytes(m.fromExecutable)} from the binary, ` +
+      `${formatBytes(m.fromFiles)} from other files, ${formatBytes(m.zeroFilled)} zero, ${formatBytes(m.missing)} missing`,
+  ];
+  const g = r.goroutines;
+  if (g) {
+    lines.push(`goroutines  ${g.total} (${g.user} user, ${g.system} runtime): ${tally(g.byStatus)}`);
+    if (g.user) lines.push(`            user goroutines: ${tally(g.userByState)}`);
+    if (g.incompleteStacks) lines.push(`            ${g.incompleteStacks} with an incomplete stack (see the goroutines command)`);
+  }
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `goheapflame info CORE BINARY`: what the core and the binary are, before any heap analysis. */
+export const infoCommand: CommandModule<object, CoreArgs> = {
+  command: 'info <core> <binary>',
+  describe: 'Describe a Go core dump: Go version, build ID match, threads, memory, goroutines',
+  builder: coreArgs,
+  handler: (args) => {
+    const proc = GoProcess.open(args.core, args.binary, { force: args.force });
+    try {
+      const report = describeCore(proc);
+      process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatInfo(report));
+    } finally {
+      proc.close();
+    }
+  },
+};
