@@ -4,10 +4,9 @@ import { version } from './version.js';
 import { renderCommand } from './commands/render.js';
 import { infoCommand } from './commands/info.js';
 import { goroutinesCommand } from './commands/goroutines.js';
-import { topCommand } from './commands/top.js';
 
 /** The commands, each a yargs module in src/cli/commands/. */
-const commands = [renderCommand, infoCommand, goroutinesCommand, topCommand];
+const commands = [renderCommand, infoCommand, goroutinesCommand];
 
 function buildParser(argv: string[]): Argv {
   let parser = yargs(argv)
