@@ -4,9 +4,10 @@ import { version } from './version.js';
 import { renderCommand } from './commands/render.js';
 import { infoCommand } from './commands/info.js';
 import { goroutinesCommand } from './commands/goroutines.js';
+import { topCommand } from './commands/top.js';
 
 /** The commands, each a yargs module in src/cli/commands/. */
-const commands = [renderCommand, infoCommand, goroutinesCommand];
+const commands = [renderCommand, infoCommand, goroutinesCommand, topCommand];
 
 function buildParser(argv: string[]): Argv {
   let parser = yargs(argv)

@@ -3,15 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Argv, CommandModule } from 'yargs';
 import { fileError, UserError } from '../errors.js';
-import {
-  decodeStackText,
-  flameGraphChunks,
-  parseMinWidth,
-  parseStacks,
-  PALETTE_NAMES,
-  type FlameOptions,
-  type PaletteName,
-} from '../../flame/index.js';
+import { parseMinWidth, type FlameOptions } from '../../flame/options.js';
+import { PALETTE_NAMES, type PaletteName } from '../../flame/palettes.js';
 
 interface RenderArgs {
   input: string;
@@ -65,7 +58,12 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
         total: { type: 'number', describe: 'The count that is 100% (when larger than the sum of the stacks)' },
       }) as unknown as Argv<RenderArgs>,
   handler: async (args) => {
-    const { text, source } = await readInput(args.input);
+    // Loaded here, not at start-up, so other commands do not pay for the renderer.
+    const { startShellWorker } = await import('../../flame/parallel-shell.js');
+    const shellBuilder = startShellWorker();
+    const { decodeStackText, parseStacks } = await import('../../flame/parse.js');
+    const { planFlameGraph, svgChunks } = await import('../../flame/plan.js');
+    const { text, source } = await readInput(args.input, decodeStackText);
     const parsed = parseStacks(text);
     for (const warning of parsed.warnings) process.stderr.write(`goheapflame: ${source}: ${warning}\n`);
     if (parsed.stacks.length === 0) {
@@ -74,12 +72,9 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
         `${source} holds no stacks; give folded stacks ("a;b;c 1234") or viewcore objref backtrace blocks.`,
       );
     }
-    const chunks = flameGraphChunks(parsed.stacks, flameOptions(args));
-    const first = chunks.next(); // bad input fails here, before an output file is created
-    await writeChunks(args.output, (function* () {
-      if (!first.done) yield first.value;
-      yield* chunks;
-    })());
+    const plan = planFlameGraph(parsed.stacks, flameOptions(args)); // throws before any output exists
+    const shell = await shellBuilder.build({ options: plan.options, geometry: plan.geometry, facts: plan.facts });
+    await writeChunks(args.output, svgChunks(plan, shell));
   },
 };
 
@@ -104,15 +99,15 @@ function flameOptions(args: RenderArgs): Partial<FlameOptions> {
   };
 }
 
-async function readInput(input: string): Promise<{ text: string; source: string }> {
+async function readInput(input: string, decode: (bytes: Uint8Array) => string): Promise<{ text: string; source: string }> {
   // yargs 18 hands a positional `-` over as an empty string (it parses it as a flag without a name).
   if (input === '-' || input === '') {
     const parts: Buffer[] = [];
     for await (const part of process.stdin) parts.push(part as Buffer);
-    return { text: decodeStackText(Buffer.concat(parts)), source: 'standard input' };
+    return { text: decode(Buffer.concat(parts)), source: 'standard input' };
   }
   try {
-    return { text: decodeStackText(await readFile(input)), source: input };
+    return { text: decode(await readFile(input)), source: input };
   } catch (err) {
     throw fileError(err, input) ?? err;
   }

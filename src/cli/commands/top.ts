@@ -1,0 +1,41 @@
+import type { Argv, CommandModule } from 'yargs';
+import { formatBytes } from '../../flame/units.js';
+import { analyzeCore } from '../../goruntime/analyze-core.js';
+import { GoProcess } from '../../goruntime/go-process.js';
+import { bytesByType } from '../../goruntime/heap-summary.js';
+import { Progress } from '../progress.js';
+import { type CoreArgs, coreArgs } from './info.js';
+
+interface TopArgs extends CoreArgs {
+  n: number;
+  quiet: boolean;
+}
+
+/** `goheapflame top CORE BINARY`: heap objects and bytes per type, largest first. */
+export const topCommand: CommandModule<object, TopArgs> = {
+  command: 'top <core> <binary>',
+  describe: 'Objects and bytes per type in the heap, largest first (reachable memory, then unreachable)',
+  builder: (yargs: Argv<object>) =>
+    coreArgs(yargs).options({
+      n: { type: 'number', default: 30, describe: 'Show this many types (0 for all)' },
+      quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress on stderr' },
+    }) as unknown as Argv<TopArgs>,
+  handler: (args) => {
+    const proc = GoProcess.open(args.core, args.binary, { force: args.force });
+    const progress = new Progress(args.quiet);
+    const analysis = analyzeCore(proc, progress.phase);
+    progress.done();
+    const funcName = (pc: number) => proc.binary.pclntab.funcForPC(pc)?.name;
+    const lines = bytesByType(analysis, funcName);
+    const shown = args.n > 0 ? lines.slice(0, args.n) : lines;
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ types: shown }, null, 2)}\n`);
+      return;
+    }
+    const rows = shown.map((l) => [formatBytes(l.bytes), String(l.count), l.type]);
+    const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length), c === 0 ? 5 : 7));
+    process.stdout.write(`${'bytes'.padStart(widths[0]!)}  ${'objects'.padStart(widths[1]!)}  type\n`);
+    for (const r of rows) process.stdout.write(`${r[0]!.padStart(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]}\n`);
+    if (shown.length < lines.length) process.stdout.write(`… ${lines.length - shown.length} more types (-n 0 shows all)\n`);
+  },
+};
