@@ -1,15 +1,12 @@
 import { scaleLinear, scaleOrdinal } from 'd3-scale';
 import { GO_FRAME_KINDS, goFrameKind, type GoFrameKind } from './go-labels.js';
+import type { PaletteName } from './palettes.js';
 
 /**
  * Frame colours. Every colour is a function of the frame name (never random), so the same frame
  * has the same colour in every graph. The flamegraph.pl palettes keep its formulas; `go` colours
  * frames by what they hold (see go-labels.ts).
  */
-export const PALETTE_NAMES = [
-  'mem', 'hot', 'go', 'io', 'red', 'green', 'blue', 'aqua', 'yellow', 'purple', 'orange',
-] as const;
-export type PaletteName = (typeof PALETTE_NAMES)[number];
 
 type Rgb = readonly [number, number, number];
 type Pick = readonly [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2];

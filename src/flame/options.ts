@@ -1,5 +1,5 @@
 import { UserError } from '../cli/errors.js';
-import { PALETTE_NAMES, type PaletteName } from './colors.js';
+import { PALETTE_NAMES, type PaletteName } from './palettes.js';
 
 /** A minimum frame width: pixels, or a percentage of the total when written `N%`. */
 export type MinWidth = number | `${number}%`;

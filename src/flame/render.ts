@@ -1,14 +1,8 @@
 import { once } from 'node:events';
-import { UserError } from '../cli/errors.js';
-import { frameColors } from './colors.js';
-import { geometry, plotWidth } from './geometry.js';
-import { layoutFrames, type FlameLayout } from './layout.js';
-import { minWidthOf, resolveOptions, type FlameOptions } from './options.js';
+import type { FlameOptions } from './options.js';
+import { planFlameGraph, svgChunks } from './plan.js';
 import type { Stack } from './stack.js';
 import { buildShell } from './svg-document.js';
-import { frameMarkup } from './svg-frames.js';
-import { buildFrameTree, type FrameTree } from './tree.js';
-import { countFormat, formatPercent, groupDigits, type CountFormat } from './units.js';
 
 /**
  * The SVG of a flame graph, in pieces, for streaming. Everything is computed before the first
@@ -16,25 +10,8 @@ import { countFormat, formatPercent, groupDigits, type CountFormat } from './uni
  * order) and options always give the same bytes.
  */
 export function* flameGraphChunks(stacks: Iterable<Stack>, options: Partial<FlameOptions> = {}): Generator<string> {
-  const o = resolveOptions(options);
-  const tree = buildFrameTree(stacks, o.reverse);
-  const total = checkedTotal(tree, o.total);
-  const min = minWidthOf(o.minWidth);
-  const minValue = 'px' in min ? (min.px * total) / plotWidth(o) : min.fraction * total;
-  const layout = layoutFrames(tree, total, minValue);
-  const g = geometry(o, layout.maxDepth);
-  const counts = countFormat(o.countName);
-  const sizeInLabels = o.countName === 'bytes';
-  const shell = buildShell(o, g, {
-    heading: `${o.title}: ${counts.short(total)}`,
-    summary: summaryLine(o, tree, layout, counts),
-    total,
-    sizeInLabels,
-  });
-  const colors = frameColors(o.colors, o.hash, maxDelta(tree, layout));
-  yield shell.head;
-  yield* frameMarkup(tree, layout, g, { colors, counts, charWidth: o.fontSize * o.fontWidth, sizeInLabels });
-  yield shell.tail;
+  const plan = planFlameGraph(stacks, options);
+  yield* svgChunks(plan, buildShell(plan.options, plan.geometry, plan.facts));
 }
 
 /** The whole SVG as one string. */
@@ -51,42 +28,4 @@ export async function writeFlameGraph(
   for (const chunk of flameGraphChunks(stacks, options)) {
     if (!out.write(chunk)) await once(out, 'drain');
   }
-}
-
-function checkedTotal(tree: FrameTree, given: number | undefined): number {
-  const sum = tree.total[0]!;
-  if (tree.stacks === 0) {
-    throw new UserError('badInputData', 'There are no stacks to draw; give folded stacks ("a;b;c 123") or viewcore objref backtraces.');
-  }
-  if (!(sum > 0)) {
-    throw new UserError('badInputData', 'Every stack count is zero, so there is nothing to draw; check that the counts are in the last column.');
-  }
-  if (given !== undefined && given < sum) {
-    throw new UserError('usage', `--total ${given} is less than the sum of the counts (${sum}); give a larger total or leave it out.`);
-  }
-  return given ?? sum;
-}
-
-function summaryLine(o: FlameOptions, tree: FrameTree, layout: FlameLayout, counts: CountFormat): string {
-  const total = layout.total;
-  const exact = counts.abbreviates ? ` (${counts.exact(total)})` : '';
-  let line = `Total ${counts.short(total)}${exact} in ${groupDigits(tree.stacks)} stacks`;
-  if (total > tree.total[0]!) line += `, of which the stacks hold ${counts.short(tree.total[0]!)}`;
-  const { frames, value } = layout.pruned;
-  if (frames > 0) {
-    const min = minWidthOf(o.minWidth);
-    const limit = 'px' in min ? `${min.px} px` : `${o.minWidth} of the total`;
-    line +=
-      `; ${groupDigits(frames)} frames narrower than ${limit} ` +
-      `(${formatPercent(value, total)}% of the total) are merged into their parents`;
-  }
-  return line;
-}
-
-/** The largest change of any drawn frame, which gets the strongest colour. */
-function maxDelta(tree: FrameTree, layout: FlameLayout): number {
-  if (!tree.delta) return 0;
-  let max = 0;
-  for (let k = 1; k < layout.frames.length; k++) max = Math.max(max, Math.abs(tree.delta[layout.frames[k]!]!));
-  return max;
 }

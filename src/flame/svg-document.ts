@@ -24,6 +24,13 @@ export interface ShellFacts {
   sizeInLabels: boolean;
 }
 
+/** What the shell depends on; plain data, so it can be sent to a worker thread. */
+export interface ShellRequest {
+  options: FlameOptions;
+  geometry: Geometry;
+  facts: ShellFacts;
+}
+
 const FRAMES_MARK = 'goheapflame:frames';
 
 /**

@@ -19,33 +19,52 @@ export interface FrameTree {
   readonly stacks: number;
 }
 
-/** Frames as they are discovered, before ordering. */
+/** A frame with more children than this gets a Map to find them; fewer are scanned. */
+const SCAN_LIMIT = 8;
+
+/** Frames as they are discovered, before ordering. Children are a linked list (most frames have one). */
 class TreeBuilder {
   readonly name: string[] = ['all'];
   readonly self: number[] = [0];
   readonly selfDelta: number[] = [0];
-  readonly children: (number[] | undefined)[] = [undefined];
-  /** Child by raw name; holds both the raw and the canonical spelling when they differ. */
-  readonly lookup: (Map<string, number> | undefined)[] = [undefined];
+  readonly firstChild: number[] = [-1];
+  readonly nextSibling: number[] = [-1];
+  readonly childCount: number[] = [0];
+  /** Children by canonical name, for frames with many children. */
+  readonly lookup = new Map<number, Map<string, number>>();
 
   child(parent: number, rawName: string): number {
-    let map = this.lookup[parent];
-    const known = map?.get(rawName);
-    if (known !== undefined) return known;
-    if (map === undefined) map = this.lookup[parent] = new Map();
+    const found = this.find(parent, rawName);
+    if (found >= 0) return found;
     const name = canonicalFrameName(rawName);
-    let node = name === rawName ? undefined : map.get(name);
-    if (node === undefined) {
-      node = this.name.length;
-      this.name.push(name);
-      this.self.push(0);
-      this.selfDelta.push(0);
-      this.children.push(undefined);
-      this.lookup.push(undefined);
-      (this.children[parent] ??= []).push(node);
-      map.set(name, node);
+    const existing = name === rawName ? -1 : this.find(parent, name);
+    return existing >= 0 ? existing : this.add(parent, name);
+  }
+
+  private find(parent: number, name: string): number {
+    const map = this.lookup.get(parent);
+    if (map) return map.get(name) ?? -1;
+    for (let c = this.firstChild[parent]!; c >= 0; c = this.nextSibling[c]!) if (this.name[c] === name) return c;
+    return -1;
+  }
+
+  private add(parent: number, name: string): number {
+    const node = this.name.length;
+    this.name.push(name);
+    this.self.push(0);
+    this.selfDelta.push(0);
+    this.firstChild.push(-1);
+    this.nextSibling.push(this.firstChild[parent]!);
+    this.childCount.push(0);
+    this.firstChild[parent] = node;
+    const count = ++this.childCount[parent]!;
+    let map = this.lookup.get(parent);
+    if (!map && count > SCAN_LIMIT) {
+      map = new Map();
+      for (let c = this.firstChild[parent]!; c >= 0; c = this.nextSibling[c]!) map.set(this.name[c]!, c);
+      this.lookup.set(parent, map);
     }
-    map.set(rawName, node);
+    map?.set(name, node);
     return node;
   }
 }
@@ -54,13 +73,25 @@ export function buildFrameTree(stacks: Iterable<Stack>, reverse = false): FrameT
   const b = new TreeBuilder();
   let count = 0;
   let differential = false;
+  // Consecutive stacks usually share a prefix (folded files are sorted or depth-first): reuse it.
+  let previous: readonly string[] = [];
+  let previousPath: number[] = [];
   for (const stack of stacks) {
     const width = stackWidth(stack);
     checkCount(stack.value);
     checkCount(width);
     const frames = reverse ? [...stack.frames].reverse() : stack.frames;
+    const path: number[] = [];
     let node = 0;
-    for (const frame of frames) node = b.child(node, frame);
+    let shared = true;
+    for (let d = 0; d < frames.length; d++) {
+      const frame = frames[d]!;
+      shared &&= frame === previous[d];
+      node = shared ? previousPath[d]! : b.child(node, frame);
+      path.push(node);
+    }
+    previous = frames;
+    previousPath = path;
     b.self[node]! += width;
     if (stack.value2 !== undefined) {
       differential = true;
@@ -100,8 +131,9 @@ function order(b: TreeBuilder, stacks: number, differential: boolean): FrameTree
     if (delta) delta[at] = b.selfDelta[node]!;
     parentAt[at] = parent;
     depth[at] = parent < 0 ? 0 : depth[parent]! + 1;
-    const kids = b.children[node];
-    if (kids) {
+    const kids: number[] = [];
+    for (let c = b.firstChild[node]!; c >= 0; c = b.nextSibling[c]!) kids.push(c);
+    if (kids.length > 0) {
       kids.sort(byName);
       for (let k = kids.length - 1; k >= 0; k--) {
         todo.push(kids[k]!);

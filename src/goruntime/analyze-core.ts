@@ -15,7 +15,7 @@ export interface CoreAnalysis {
 export function analyzeCore(proc: GoProcess, onPhase: (phase: string) => void = () => undefined): CoreAnalysis {
   onPhase('reading goroutines');
   const goroutines = readGoroutines(proc);
-  const stackRoots = readStackRoots(proc.image, goroutines, proc.dwarf, proc.binary.moduledata.types);
+  const stackRoots = readStackRoots(proc.image, goroutines, proc.dwarf, proc.binary.moduledata.types, proc.image.loadBias);
   const heap = analyzeHeap(proc, { extraRoots: stackRoots, onPhase });
   onPhase('walking references from the roots');
   const tree = buildRetentionTree(heap.graph);

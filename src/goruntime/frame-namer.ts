@@ -58,6 +58,11 @@ export class GoFrameNamer implements FrameNamer {
   private heldInObject(parent: number, offset: number): { how: string; slot: PointerSlot } | undefined {
     const typing = this.heap.typing;
     const role = typing.role[parent]!;
+    if (role === Role.closure) {
+      const captured = typing.closureSlots(typing.type[parent]!);
+      const slot = captured && this.slotAt(captured, offset);
+      return slot ? { how: slot.path, slot } : undefined;
+    }
     if (role !== Role.value && role !== Role.array && role !== Role.mapGroups && role !== Role.chanBuffer) return undefined;
     const elem = typing.types.typeAt(typing.type[parent]!);
     if (!elem || elem.size === 0) return undefined;

@@ -84,6 +84,9 @@ class GoroutineReader {
   private allgs(): number[] {
     const { image: mem } = this.proc;
     const at = this.proc.global('allgs');
+    if (!mem.isMapped(at, 16)) {
+      throw new UserError('badInputData', `the goroutine list (runtime.allgs at ${hex(at)}) is not in the core; the core was cut short or made without the program's data.`);
+    }
     const ptr = mem.readPtr(at);
     const len = mem.readU64(at + 8);
     if (len > maxGoroutines || !mem.isMapped(ptr, len * 8)) {
@@ -141,7 +144,10 @@ class GoroutineReader {
     const m = this.mByCurg.get(g);
     const thread = m && this.threadByTid.get(m.procid);
     if (m && thread) {
-      const start: UnwindStart = { pc: thread.registers.rip, sp: thread.registers.rsp, trap: true };
+      const { rip, rsp } = thread.registers;
+      // In the vDSO (time.Now) the registers are outside Go; the runtime left the caller's PC and SP in the M.
+      const inVdso = !this.pcln.funcForPC(rip) && m.vdsoSP !== 0;
+      const start: UnwindStart = inVdso ? { pc: m.vdsoPC, sp: m.vdsoSP, trap: false } : { pc: rip, sp: rsp, trap: true };
       const exit = { g0Lo: m.g0Lo, g0Hi: m.g0Hi, schedPc: this.field(g, 'sched.pc'), schedSp: this.field(g, 'sched.sp') };
       return { stack: this.stacks.read(start, exit), thread };
     }

@@ -66,7 +66,11 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   phase('typing objects');
   const slots = new PointerSlots(binary.types, binary.moduledata.types);
   const funcEntry = (pc: number) => binary.pclntab.funcForPC(pc)?.entry;
-  const typing = new HeapTyping(mem, objects, binary.types, slots, scan.exactType, funcEntry);
+  const closureSlots = (entry: number) => {
+    const fn = proc.dwarf?.functionAt(entry - proc.image.loadBias);
+    return fn && slots.ofClosure(fn);
+  };
+  const typing = new HeapTyping(mem, objects, binary.types, slots, scan.exactType, funcEntry, closureSlots);
   const rootSlots = roots.map((root) => slotsOfRoot(typing, slots, root));
   roots.forEach((root, i) => typeFromRoot(mem, typing, slots, root, rootSlots[i]));
   typing.propagate();

@@ -14,6 +14,9 @@ export interface GoM {
   g0: number;
   g0Lo: number;
   g0Hi: number;
+  /** Where the M's goroutine called into the vDSO (its caller's SP and return PC), 0 when it is not there. */
+  vdsoSP: number;
+  vdsoPC: number;
 }
 
 /** A thread of the core with the M that ran on it, when the runtime knows it. */
@@ -25,10 +28,10 @@ export interface GoThread {
 /** More Ms than this means allm is corrupt (the runtime's default limit is 10000 threads). */
 const maxMs = 1 << 16;
 
-/** Walks runtime.allm through m.alllink; undefined when the binary has no allm symbol. */
+/** Walks runtime.allm through m.alllink; undefined when the binary has no allm symbol or the core lacks it. */
 export function readMs(proc: GoProcess): GoM[] | undefined {
-  if (proc.globals.allm === undefined) return undefined;
   const { image: mem, layout } = proc;
+  if (proc.globals.allm === undefined || !mem.isMapped(proc.globals.allm, 8)) return undefined;
   const off = (field: string) => layout.offset('runtime.m', field);
   const gStack = (g: number): [number, number] =>
     g && mem.isMapped(g, 16) ? [mem.readPtr(g + layout.offset('runtime.g', 'stack.lo')), mem.readPtr(g + layout.offset('runtime.g', 'stack.hi'))] : [0, 0];
@@ -36,10 +39,20 @@ export function readMs(proc: GoProcess): GoM[] | undefined {
   const seen = new Set<number>();
   for (let m = mem.readPtr(proc.globals.allm); m !== 0 && !seen.has(m) && ms.length < maxMs; m = mem.readPtr(m + off('alllink'))) {
     seen.add(m);
-    if (!mem.isMapped(m, off('alllink') + 8)) break;
+    if (!mem.isMapped(m, off('vdsoPC') + 8)) break; // the last field read, far into the struct
     const g0 = mem.readPtr(m + off('g0'));
     const [g0Lo, g0Hi] = gStack(g0);
-    ms.push({ address: m, id: mem.readI64(m + off('id')), procid: mem.readU64(m + off('procid')), curg: mem.readPtr(m + off('curg')), g0, g0Lo, g0Hi });
+    ms.push({
+      address: m,
+      id: mem.readI64(m + off('id')),
+      procid: mem.readU64(m + off('procid')),
+      curg: mem.readPtr(m + off('curg')),
+      g0,
+      g0Lo,
+      g0Hi,
+      vdsoSP: mem.readPtr(m + off('vdsoSP')),
+      vdsoPC: mem.readPtr(m + off('vdsoPC')),
+    });
   }
   return ms;
 }

@@ -34,30 +34,40 @@ export function orderRoots(roots: readonly Root[]): Int32Array {
   return Int32Array.from(indices);
 }
 
-/** Breadth-first from all roots at once, in root order; each object belongs to its first parent. */
+/**
+ * Breadth-first from the roots, one kind at a time in rootKinds order (as viewcore objref does: all
+ * globals form the first frontier and are walked to the end before goroutines start, and so on); within a
+ * kind, roots are seeded in order. Each object belongs to the first parent that reaches it.
+ */
 export function buildRetentionTree(graph: ReferenceGraph, allowRoot: (root: Root) => boolean = () => true): RetentionTree {
   const parent = new Int32Array(graph.objectCount).fill(unreached);
   const parentOffset = new Uint32Array(graph.objectCount);
   const order = new Int32Array(graph.objectCount);
   let tail = 0;
+  let head = 0;
   const rootOrder = orderRoots(graph.roots).filter((r) => allowRoot(graph.roots[r]!));
-  for (const r of rootOrder) {
-    for (let e = graph.rootEdgeStart[r]!; e < graph.rootEdgeStart[r + 1]!; e++) {
-      const target = graph.rootEdgeTarget[e]!;
-      if (parent[target] !== unreached) continue;
-      parent[target] = -1 - r;
-      parentOffset[target] = graph.rootEdgeOffset[e]!;
-      order[tail++] = target;
+  let next = 0;
+  while (next < rootOrder.length) {
+    const kind = graph.roots[rootOrder[next]!]!.kind;
+    for (; next < rootOrder.length && graph.roots[rootOrder[next]!]!.kind === kind; next++) {
+      const r = rootOrder[next]!;
+      for (let e = graph.rootEdgeStart[r]!; e < graph.rootEdgeStart[r + 1]!; e++) {
+        const target = graph.rootEdgeTarget[e]!;
+        if (parent[target] !== unreached) continue;
+        parent[target] = -1 - r;
+        parentOffset[target] = graph.rootEdgeOffset[e]!;
+        order[tail++] = target;
+      }
     }
-  }
-  for (let head = 0; head < tail; head++) {
-    const obj = order[head]!;
-    for (let e = graph.edgeStart[obj]!; e < graph.edgeStart[obj + 1]!; e++) {
-      const target = graph.edgeTarget[e]!;
-      if (parent[target] !== unreached) continue;
-      parent[target] = obj;
-      parentOffset[target] = graph.edgeOffset[e]!;
-      order[tail++] = target;
+    for (; head < tail; head++) {
+      const obj = order[head]!;
+      for (let e = graph.edgeStart[obj]!; e < graph.edgeStart[obj + 1]!; e++) {
+        const target = graph.edgeTarget[e]!;
+        if (parent[target] !== unreached) continue;
+        parent[target] = obj;
+        parentOffset[target] = graph.edgeOffset[e]!;
+        order[tail++] = target;
+      }
     }
   }
   return { parent, parentOffset, order: order.slice(0, tail), rootOrder };

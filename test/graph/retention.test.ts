@@ -54,6 +54,14 @@ describe('retention tree', () => {
     expect(t.parent[3]).toBe(unreached);
     expect([...t.order].sort()).toEqual([0, 1, 2]);
   });
+
+  it('walks all globals to the end before any goroutine: a far global beats a near local', () => {
+    // global main.g -> 0 -> 1 -> 2; goroutine root -> 2 directly.
+    const g = graph([8, 8, 8], [[0, 1], [1, 2]], [[root('goroutine', 'goroutine 1 main.f · x', 1), [2]], [root('global', 'main.g'), [0]]]);
+    const t = buildRetentionTree(g);
+    expect(t.parent[2]).toBe(1);
+    expect(t.parent[0]).toBe(-1 - 1);
+  });
 });
 
 describe('folding', () => {

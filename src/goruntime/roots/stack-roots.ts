@@ -22,21 +22,28 @@ interface FrameVariable {
  * `goroutine 42 main.worker · list`; slots no variable covers become `· (temporaries)`. The registers of
  * running goroutines are roots too, since a pointer may live only there.
  */
-export function readStackRoots(mem: AddressSpace, goroutines: readonly Goroutine[], dwarf: DwarfInfo | undefined, typesBase: number): HeapRoot[] {
+export function readStackRoots(
+  mem: AddressSpace,
+  goroutines: readonly Goroutine[],
+  dwarf: DwarfInfo | undefined,
+  typesBase: number,
+  /** PIE load bias: DWARF holds link-time PCs. */
+  loadBias: number,
+): HeapRoot[] {
   const roots: HeapRoot[] = [];
   for (const g of goroutines) {
     for (const frame of g.frames) {
       const slots = [...frame.livePointerSlots, ...frame.stackObjects.flatMap((o) => o.pointerSlots)];
       if (slots.length === 0) continue;
-      roots.push(...frameRoots(mem, g.id, frame, [...new Set(slots)].sort((a, b) => a - b), dwarf, typesBase));
+      const variables = dwarf ? frameVariables(dwarf, frame, loadBias) : [];
+      roots.push(...frameRoots(mem, g.id, frame, [...new Set(slots)].sort((a, b) => a - b), variables, typesBase));
     }
     if (g.thread) roots.push(registerRoot(g));
   }
   return roots;
 }
 
-function frameRoots(mem: AddressSpace, goid: number, frame: Frame, slots: number[], dwarf: DwarfInfo | undefined, typesBase: number): HeapRoot[] {
-  const variables = dwarf ? frameVariables(dwarf, frame) : [];
+function frameRoots(mem: AddressSpace, goid: number, frame: Frame, slots: number[], variables: FrameVariable[], typesBase: number): HeapRoot[] {
   const byVariable = new Map<FrameVariable | undefined, RootSlot[]>();
   for (const addr of slots) {
     const value = readWord(mem, addr);
@@ -64,8 +71,9 @@ function frameRoots(mem: AddressSpace, goid: number, frame: Frame, slots: number
 }
 
 /** The frame's variables that live in memory at its pc, from DWARF. */
-function frameVariables(dwarf: DwarfInfo, frame: Frame): FrameVariable[] {
-  const fn = dwarf.functionAt(frame.pc);
+function frameVariables(dwarf: DwarfInfo, frame: Frame, loadBias: number): FrameVariable[] {
+  const pc = frame.pc - loadBias;
+  const fn = dwarf.functionAt(pc);
   if (!fn) return [];
   const out: FrameVariable[] = [];
   for (const v of fn.variables()) {
@@ -74,7 +82,7 @@ function frameVariables(dwarf: DwarfInfo, frame: Frame): FrameVariable[] {
     let addr: number | undefined;
     if (v.frameOffset !== undefined) addr = frame.fp + v.frameOffset;
     else {
-      const expr = v.locationAt(frame.pc);
+      const expr = v.locationAt(pc);
       const pieces = expr ? evaluateLocation(expr, { cfa: frame.fp }) : [];
       const place = pieces.length === 1 ? pieces[0]!.place : undefined;
       if (place?.kind === 'memory') addr = place.address;

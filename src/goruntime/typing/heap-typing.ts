@@ -60,6 +60,8 @@ export class HeapTyping {
     /** Type descriptor of each object recorded by the heap (0 when none), from the pointer scan. */
     exactType: Float64Array,
     private readonly funcEntry: (pc: number) => number | undefined,
+    /** The captured variables of closures of the function at an entry PC (from DWARF), if known. */
+    readonly closureSlots: (entry: number) => PointerSlot[] | undefined = () => undefined,
   ) {
     const n = objects.count;
     this.role = new Uint8Array(n);
@@ -123,7 +125,7 @@ export class HeapTyping {
       // The heap recorded only the element type; a slice, map or channel says what the array is for.
       if (this.role[obj] === Role.value && this.type[obj] === addr && refines(role)) {
         this.role[obj] = role;
-        if (role === Role.array) this.count[obj] = count;
+        this.count[obj] = count;
       }
       return false;
     }
@@ -195,13 +197,18 @@ export class HeapTyping {
     const addr = this.objects.addr[obj]!;
     if (role === Role.mapHeader) return this.expandMap(obj, addr);
     if (role === Role.chan) return this.expandChan(obj, addr);
+    const start = addr + this.dataOffset(obj);
+    const end = addr + this.objects.size[obj]!;
+    const reader = new WindowReader(this.mem, start, end - start);
+    if (role === Role.closure) {
+      const captured = this.closureSlots(this.type[obj]!) ?? [];
+      for (const slot of captured) this.followSlot(slot, (offset) => reader.word(offset));
+      return;
+    }
     if (role !== Role.value && role !== Role.array && role !== Role.mapGroups && role !== Role.chanBuffer) return;
     const elem = this.types.typeAt(this.type[obj]!);
     if (!elem || elem.ptrBytes === 0) return;
     const slots = this.slots.of(elem);
-    const start = addr + this.dataOffset(obj);
-    const end = addr + this.objects.size[obj]!;
-    const reader = new WindowReader(this.mem, start, end - start);
     for (let base = 0; start + base + elem.size <= end; base += elem.size) {
       const word = (offset: number) => reader.word(base + offset);
       for (const slot of slots) this.followSlot(slot, word);

@@ -1,4 +1,4 @@
-import type { DwarfType } from '../../dwarf/index.js';
+import type { DwarfFunction, DwarfType } from '../../dwarf/index.js';
 import { GoKind } from '../../dwarf/index.js';
 import { Kind } from '../abi-layout.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
@@ -37,6 +37,7 @@ const maxSlots = 1 << 16;
 export class PointerSlots {
   private readonly cache = new Map<number, PointerSlot[]>();
   private readonly dwarfCache = new Map<number, PointerSlot[]>();
+  private readonly closureCache = new Map<number, PointerSlot[]>();
   private readonly byOffset = new WeakMap<PointerSlot[], Map<number, PointerSlot>>();
 
   /** `typesBase` is moduledata.types: DWARF's DW_AT_go_runtime_type offsets are relative to it. */
@@ -62,6 +63,19 @@ export class PointerSlots {
       slots = [];
       this.collectDwarf(t, 0, '', slots, 0);
       this.dwarfCache.set(t.offset, slots);
+    }
+    return slots;
+  }
+
+  /** The pointer slots of a closure of `fn`: its captured variables at their DWARF closure offsets. */
+  ofClosure(fn: DwarfFunction): PointerSlot[] {
+    let slots = this.closureCache.get(fn.offset);
+    if (!slots) {
+      slots = [];
+      for (const v of fn.variables()) {
+        if (v.closureOffset !== undefined && v.type) this.collectDwarf(v.type, v.closureOffset, `.${v.name}`, slots, 0);
+      }
+      this.closureCache.set(fn.offset, slots);
     }
     return slots;
   }
