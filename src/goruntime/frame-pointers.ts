@@ -32,7 +32,8 @@ interface FrameMaps {
   objects: Array<{ off: number; size: number; pointerOffsets: number[] }>;
 }
 
-const noPointers: FramePointers = { livePointerSlots: [], stackObjects: [], conservative: false };
+/** Shared by every frame without pointers (most runtime frames): callers only read it. */
+const noPointers: FramePointers = Object.freeze({ livePointerSlots: [], stackObjects: [], conservative: false });
 
 /**
  * The live pointer slots of a frame, the way the GC's scanframeworker finds them: the locals and
@@ -51,6 +52,7 @@ export class FramePointerMaps {
     const maps = this.maps(frame.fn, frame.continpc);
     const hasLocals = frame.varp - frame.sp > 0;
     if ((hasLocals && !maps.locals) || !maps.args) return this.conservative(frame);
+    if ((!hasLocals || maps.locals!.length === 0) && maps.args.length === 0 && maps.objects.length === 0) return noPointers;
     const slots: number[] = [];
     if (hasLocals) for (const off of maps.locals!) slots.push(frame.varp + off);
     for (const off of maps.args) slots.push(frame.argp + off);

@@ -2,6 +2,7 @@ import { UserError } from '../cli/errors.js';
 import type { Thread } from '../core/process-image.js';
 import type { GoProcess } from './go-process.js';
 import { G_SCAN, GStatus, isDead, statusName, waitReasonText } from './goroutine-status.js';
+import { u64 } from './go-struct.js';
 import type { PcLnTab } from './pclntab.js';
 import { type Frame, type Stack, StackReader } from './stack-frames.js';
 import { type GoM, readMs } from './threads.js';
@@ -50,38 +51,55 @@ const FING_RUNNING_FINALIZER = 2;
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
-/** Every goroutine that is not dead, in the runtime's allgs order, with its stack unwound. */
-export function readGoroutines(proc: GoProcess): Goroutine[] {
-  return new GoroutineReader(proc).readAll();
+export interface ReadGoroutinesOptions {
+  /** Unwind each goroutine's stack (default). Without, frames are empty: enough to count goroutines. */
+  stacks?: boolean;
 }
+
+/** Every goroutine that is not dead, in the runtime's allgs order, with its stack unwound. */
+export function readGoroutines(proc: GoProcess, options: ReadGoroutinesOptions = {}): Goroutine[] {
+  return [...eachGoroutine(proc, options)];
+}
+
+/** readGoroutines one goroutine at a time, for callers that need not hold them all. */
+export function* eachGoroutine(proc: GoProcess, options: ReadGoroutinesOptions = {}): Generator<Goroutine> {
+  const reader = new GoroutineReader(proc, options.stacks ?? true);
+  for (const g of reader.allgs()) {
+    const goroutine = reader.read(g);
+    if (goroutine) yield goroutine;
+  }
+}
+
+/** The runtime.g fields read for each goroutine. */
+const gFields = [
+  'stack.lo', 'stack.hi', 'sched.sp', 'sched.pc', 'syscallsp', 'syscallpc', 'atomicstatus', 'goid', 'waitreason',
+  'lockedm', 'runningCleanups', 'parentGoid', 'gopc', 'startpc',
+] as const;
+type GField = (typeof gFields)[number];
 
 class GoroutineReader {
   private readonly pcln: PcLnTab;
-  private readonly stacks: StackReader;
+  private readonly stacks?: StackReader;
+  private readonly off: Record<GField, number>;
+  /** Bytes of a g that hold every field read. */
+  private readonly gBytes: number;
   private readonly mByCurg = new Map<number, GoM>();
   private readonly threadByTid: Map<number, Thread>;
   private readonly finalizerRunning: boolean;
 
-  constructor(private readonly proc: GoProcess) {
-    const { image, binary } = proc;
+  constructor(private readonly proc: GoProcess, unwind: boolean) {
+    const { image, binary, layout } = proc;
     this.pcln = binary.pclntab;
-    this.stacks = new StackReader(proc);
+    if (unwind) this.stacks = new StackReader(proc);
+    this.off = Object.fromEntries(gFields.map((f) => [f, layout.offset('runtime.g', f)])) as Record<GField, number>;
+    this.gBytes = Math.max(...Object.values(this.off)) + 8;
     for (const m of readMs(proc) ?? []) if (m.curg) this.mByCurg.set(m.curg, m);
     this.threadByTid = new Map(image.threads.map((t) => [t.pid, t]));
     const fing = proc.globals.fingStatus;
     this.finalizerRunning = fing !== undefined && image.isMapped(fing, 4) && (image.readU32(fing) & FING_RUNNING_FINALIZER) !== 0;
   }
 
-  readAll(): Goroutine[] {
-    const goroutines: Goroutine[] = [];
-    for (const g of this.allgs()) {
-      const goroutine = this.read(g);
-      if (goroutine) goroutines.push(goroutine);
-    }
-    return goroutines;
-  }
-
-  private allgs(): number[] {
+  allgs(): number[] {
     const { image: mem } = this.proc;
     const at = this.proc.global('allgs');
     if (!mem.isMapped(at, 16)) {
@@ -97,40 +115,39 @@ class GoroutineReader {
     }
     const raw = mem.read(ptr, len * 8);
     const gs: number[] = [];
-    for (let i = 0; i < len; i++) gs.push(raw.readUInt32LE(i * 8) + raw.readUInt32LE(i * 8 + 4) * 0x1_0000_0000);
+    for (let i = 0; i < len; i++) gs.push(u64(raw, i * 8));
     return gs;
   }
 
-  private field(g: number, name: string): number {
-    return this.proc.image.readU64(g + this.proc.layout.offset('runtime.g', name));
-  }
-
-  private read(g: number): Goroutine | undefined {
-    const { image: mem, layout } = this.proc;
-    const off = (name: string) => layout.offset('runtime.g', name);
-    if (g === 0 || !mem.isMapped(g, off('labels') + 8)) return undefined;
-    const status = mem.readU32(g + off('atomicstatus')) & ~G_SCAN;
+  read(g: number): Goroutine | undefined {
+    const { image: mem } = this.proc;
+    if (g === 0 || !mem.isMapped(g, this.gBytes)) return undefined;
+    const raw = mem.read(g, this.gBytes);
+    const field = (name: GField) => u64(raw, this.off[name]);
+    const status = raw.readUInt32LE(this.off.atomicstatus) & ~G_SCAN;
     if (isDead(status)) return undefined;
-    const id = this.field(g, 'goid');
-    const startpc = this.field(g, 'startpc');
+    const id = field('goid');
+    const startpc = field('startpc');
     const goroutine: Goroutine = {
       address: g,
       id,
       status: statusName(status),
-      system: this.isSystem(g, startpc),
-      lockedToThread: this.field(g, 'lockedm') !== 0,
-      stackLo: this.field(g, 'stack.lo'),
-      stackHi: this.field(g, 'stack.hi'),
+      system: this.isSystem(startpc, raw[this.off.runningCleanups] !== 0),
+      lockedToThread: field('lockedm') !== 0,
+      stackLo: field('stack.lo'),
+      stackHi: field('stack.hi'),
       frames: [],
     };
-    const reason = status === GStatus.waiting || status === GStatus.leaked ? waitReasonText(mem.readU8(g + off('waitreason'))) : undefined;
+    const reason = status === GStatus.waiting || status === GStatus.leaked ? waitReasonText(raw[this.off.waitreason]) : undefined;
     if (reason) goroutine.waitReason = reason;
     const start = this.pcln.funcForPC(startpc);
     if (start) goroutine.startFunction = start.name;
-    const createdBy = id === 1 ? undefined : this.createdBy(g);
+    const createdBy = id === 1 ? undefined : this.createdBy(field('gopc'), field('parentGoid'));
     if (createdBy) goroutine.createdBy = createdBy;
+    if (!this.stacks) return goroutine;
 
-    const { stack, thread } = this.stack(g, status);
+    const saved = this.savedStart(field);
+    const { stack, thread } = this.stack(this.stacks, g, status, saved, field);
     if (thread) goroutine.thread = thread;
     goroutine.frames = stack.frames;
     if (stack.unwindError) goroutine.unwindError = stack.unwindError;
@@ -138,9 +155,14 @@ class GoroutineReader {
   }
 
   /** Walks the stack from where the goroutine is: its thread's registers if running, else its saved state. */
-  private stack(g: number, status: number): { stack: Stack; thread?: Thread } {
-    const saved = this.savedStart(g);
-    if (status !== GStatus.running) return { stack: saved ? this.stacks.read(saved) : { frames: [] } };
+  private stack(
+    stacks: StackReader,
+    g: number,
+    status: number,
+    saved: UnwindStart | undefined,
+    field: (name: GField) => number,
+  ): { stack: Stack; thread?: Thread } {
+    if (status !== GStatus.running) return { stack: saved ? stacks.read(saved) : { frames: [] } };
     const m = this.mByCurg.get(g);
     const thread = m && this.threadByTid.get(m.procid);
     if (m && thread) {
@@ -148,33 +170,32 @@ class GoroutineReader {
       // In the vDSO (time.Now) the registers are outside Go; the runtime left the caller's PC and SP in the M.
       const inVdso = !this.pcln.funcForPC(rip) && m.vdsoSP !== 0;
       const start: UnwindStart = inVdso ? { pc: m.vdsoPC, sp: m.vdsoSP, trap: false } : { pc: rip, sp: rsp, trap: true };
-      const exit = { g0Lo: m.g0Lo, g0Hi: m.g0Hi, schedPc: this.field(g, 'sched.pc'), schedSp: this.field(g, 'sched.sp') };
-      return { stack: this.stacks.read(start, exit), thread };
+      const exit = { g0Lo: m.g0Lo, g0Hi: m.g0Hi, schedPc: field('sched.pc'), schedSp: field('sched.sp') };
+      return { stack: stacks.read(start, exit), thread };
     }
-    const stack = saved ? this.stacks.read(saved) : { frames: [] };
+    const stack = saved ? stacks.read(saved) : { frames: [] };
     const why = 'it was running on a thread the core does not show; frames are from its last saved state';
     return { stack: { ...stack, unwindError: stack.unwindError ? `${why}; ${stack.unwindError}` : why } };
   }
 
   /** runtime.unwinder.initAt for a stopped goroutine: the syscall entry state if set, else g.sched. */
-  private savedStart(g: number): UnwindStart | undefined {
-    const syscallsp = this.field(g, 'syscallsp');
-    if (syscallsp !== 0) return { pc: this.field(g, 'syscallpc'), sp: syscallsp, trap: false, syscall: true };
-    const sp = this.field(g, 'sched.sp');
-    return sp === 0 ? undefined : { pc: this.field(g, 'sched.pc'), sp, trap: false };
+  private savedStart(field: (name: GField) => number): UnwindStart | undefined {
+    const syscallsp = field('syscallsp');
+    if (syscallsp !== 0) return { pc: field('syscallpc'), sp: syscallsp, trap: false, syscall: true };
+    const sp = field('sched.sp');
+    return sp === 0 ? undefined : { pc: field('sched.pc'), sp, trap: false };
   }
 
   /** runtime.printcreatedby: the function holding g.gopc, at the CALL of newproc. */
-  private createdBy(g: number): CreatedBy | undefined {
-    const gopc = this.field(g, 'gopc');
+  private createdBy(gopc: number, parentGoid: number): CreatedBy | undefined {
     const fn = this.pcln.funcForPC(gopc);
     if (!fn) return undefined;
     const { file, line } = fn.fileLine(gopc > fn.entry ? gopc - 1 : gopc);
-    return { function: fn.name, file, line, pc: gopc, goid: this.field(g, 'parentGoid') };
+    return { function: fn.name, file, line, pc: gopc, goid: parentGoid };
   }
 
   /** runtime.isSystemGoroutine (non-fixed): runtime goroutines, but not the finalizer or cleanup goroutines while they run user code. */
-  private isSystem(g: number, startpc: number): boolean {
+  private isSystem(startpc: number, runningCleanups: boolean): boolean {
     const fn = this.pcln.funcForPC(startpc);
     if (!fn) return false;
     switch (fn.special ?? fn.name) {
@@ -185,7 +206,7 @@ class GoroutineReader {
       case 'runFinalizers':
         return !this.finalizerRunning;
       case 'runCleanups':
-        return this.proc.image.readU8(g + this.proc.layout.offset('runtime.g', 'runningCleanups')) === 0;
+        return !runningCleanups;
       default:
         return fn.name.startsWith('runtime.');
     }

@@ -49,29 +49,31 @@ export class StackReader {
   }
 
   read(start: UnwindStart, exit?: SystemStackExit): Stack {
-    const { frames, error } = this.unwinder.walk(start, exit);
-    const stack: Stack = { frames: frames.flatMap((f) => this.logicalFrames(f)) };
-    if (error) stack.unwindError = error;
-    return stack;
+    const { frames: physical, error } = this.unwinder.walk(start, exit);
+    const frames: Frame[] = [];
+    for (const pf of physical) this.addLogicalFrames(pf, frames);
+    return error ? { frames, unwindError: error } : { frames };
   }
 
-  /** A physical frame as its inlined calls and itself, the pointer slots on itself. */
-  private logicalFrames(pf: PhysicalFrame): Frame[] {
+  /** Appends a physical frame as its inlined calls and itself, the pointer slots on itself. */
+  private addLogicalFrames(pf: PhysicalFrame, out: Frame[]): void {
     const pointers = this.pointers.of(pf);
     const { pc, sp, fp } = pf;
-    return this.inlinedFrames(pf).map((inl) => ({
-      function: inl.name,
-      file: inl.file,
-      line: inl.line,
-      pc,
-      sp,
-      fp,
-      inlined: inl.inlined,
-      wrapper: inl.funcID === this.wrapperFuncID,
-      conservative: pointers.conservative,
-      livePointerSlots: inl.inlined ? [] : pointers.livePointerSlots,
-      stackObjects: inl.inlined ? [] : pointers.stackObjects,
-    }));
+    for (const inl of this.inlinedFrames(pf)) {
+      out.push({
+        function: inl.name,
+        file: inl.file,
+        line: inl.line,
+        pc,
+        sp,
+        fp,
+        inlined: inl.inlined,
+        wrapper: inl.funcID === this.wrapperFuncID,
+        conservative: pointers.conservative,
+        livePointerSlots: inl.inlined ? [] : pointers.livePointerSlots,
+        stackObjects: inl.inlined ? [] : pointers.stackObjects,
+      });
+    }
   }
 
   private inlinedFrames(frame: PhysicalFrame): InlineFrame[] {

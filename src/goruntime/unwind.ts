@@ -75,11 +75,31 @@ const UCONTEXT_RIP = 40 + 16 * 8;
  * stack switches (system stack back to the goroutine) and, which the runtime does not need to,
  * signal frames: a thread inside Go's signal handler continues at the interrupted context.
  */
+/** What the unwinder needs to know about a PC, computed once per PC. */
+interface CodeAt {
+  fn: GoFunc;
+  special: string | undefined;
+  /** Frame size at the PC (runtime.funcspdelta), -1 when the table does not cover it. */
+  spDelta: number;
+}
+
 export class Unwinder {
   private readonly sigtramp?: GoFunc;
+  /** By PC: stacks share return addresses, and decoding a pcsp table walks it from the function's entry. */
+  private readonly code = new Map<number, CodeAt | null>();
 
   constructor(private readonly mem: AddressSpace, private readonly pcln: PcLnTab) {
     this.sigtramp = pcln.findFunc('runtime.sigtramp');
+  }
+
+  private codeAt(pc: number): CodeAt | undefined {
+    let code = this.code.get(pc);
+    if (code === undefined) {
+      const fn = this.pcln.funcForPC(pc);
+      code = fn ? { fn, special: fn.special, spDelta: fn.spDelta(pc) } : null;
+      this.code.set(pc, code);
+    }
+    return code ?? undefined;
   }
 
   walk(start: UnwindStart, exit?: SystemStackExit): UnwindResult {
@@ -104,30 +124,29 @@ export class Unwinder {
       sp += 8;
       trap = false;
     }
-    let fn = this.pcln.funcForPC(pc);
-    if (!fn) return { frames, error: `pc ${hex(pc)} is not in Go code` };
+    let code = this.codeAt(pc);
+    if (!code) return { frames, error: `pc ${hex(pc)} is not in Go code` };
     for (;;) {
       if (frames.length >= maxFrames) return { frames, error: `more than ${maxFrames} frames` };
-      if (fn.pcsp === 0) return { frames }; // an external function without frame information
-      let flag = fn.flag;
-      const special = fn.special;
-      if (special === 'cgocallback' || (innermost && syscall)) flag &= ~FuncFlag.SPWrite;
+      if (code.fn.pcsp === 0) return { frames }; // an external function without frame information
+      let flag = code.fn.flag;
+      if (code.special === 'cgocallback' || (innermost && syscall)) flag &= ~FuncFlag.SPWrite;
       if (exit && sp >= exit.g0Lo && sp < exit.g0Hi) {
-        if (special === 'morestack') {
+        if (code.special === 'morestack') {
           // newstack never returns here: it resumes the goroutine where morestack saved it.
           pc = exit.schedPc;
           sp = exit.schedSp;
-          fn = this.pcln.funcForPC(pc);
-          if (!fn) return { frames, error: `the goroutine's saved pc ${hex(pc)} is not in Go code` };
-          flag = fn.flag;
-        } else if (special === 'systemstack') {
+          code = this.codeAt(pc);
+          if (!code) return { frames, error: `the goroutine's saved pc ${hex(pc)} is not in Go code` };
+          flag = code.fn.flag;
+        } else if (code.special === 'systemstack') {
           sp = exit.schedSp;
           flag &= ~FuncFlag.SPWrite;
         }
       }
-      const delta = fn.spDelta(pc);
-      if (delta < 0) return { frames, error: `no frame size for ${fn.name} at ${hex(pc)}` };
-      const fp = sp + delta + 8;
+      const { fn, special, spDelta } = code;
+      if (spDelta < 0) return { frames, error: `no frame size for ${fn.name} at ${hex(pc)}` };
+      const fp = sp + spDelta + 8;
       let lr = 0;
       // TopFrame ends the stack; past an SPWRITE function that is not innermost the SP is unknown.
       if (!(flag & FuncFlag.TopFrame) && !(flag & FuncFlag.SPWrite && !innermost)) lr = this.mem.readPtr(fp - 8);
@@ -143,8 +162,8 @@ export class Unwinder {
         pc = this.mem.readPtr(fp + UCONTEXT_RIP);
         sp = this.mem.readPtr(fp + UCONTEXT_RSP);
         frames.length = 0;
-        fn = this.pcln.funcForPC(pc);
-        if (!fn) return { frames, error: `a signal interrupted non-Go code at pc ${hex(pc)}` };
+        code = this.codeAt(pc);
+        if (!code) return { frames, error: `a signal interrupted non-Go code at pc ${hex(pc)}` };
         trap = true;
         conservative = true;
         innermost = true;
@@ -153,13 +172,13 @@ export class Unwinder {
         continue;
       }
       if (lr === 0) return { frames };
-      const caller = this.pcln.funcForPC(lr);
+      const caller = this.codeAt(lr);
       if (!caller) return { frames, error: `${fn.name} returns to ${hex(lr)}, which is not in Go code` };
       if (pc === lr && sp === fp) return { frames, error: `the walk is stuck at ${fn.name} (pc ${hex(pc)}, sp ${hex(sp)})` };
       trap = isInjectedCall(special);
       conservative = savesRegisters(special);
       callee = special;
-      fn = caller;
+      code = caller;
       pc = lr;
       sp = fp;
       innermost = false;

@@ -1,6 +1,7 @@
+import { once } from 'node:events';
 import type { CommandModule } from 'yargs';
 import { GoProcess } from '../../goruntime/go-process.js';
-import { type Goroutine, readGoroutines } from '../../goruntime/goroutines.js';
+import { type Goroutine, eachGoroutine } from '../../goruntime/goroutines.js';
 import { type CoreArgs, coreArgs } from './info.js';
 
 /** One goroutine as `goroutines --json` prints it. */
@@ -46,21 +47,44 @@ export function formatGoroutine(g: Goroutine): string {
   return text;
 }
 
+/** Writes to stdout in chunks, waiting when the reader is slower: a process with a million goroutines prints hundreds of MB. */
+class ChunkedOutput {
+  private pending: string[] = [];
+  private length = 0;
+
+  async write(text: string): Promise<void> {
+    this.pending.push(text);
+    this.length += text.length;
+    if (this.length >= 1 << 20) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const text = this.pending.join('');
+    this.pending = [];
+    this.length = 0;
+    if (text && !process.stdout.write(text)) await once(process.stdout, 'drain');
+  }
+}
+
 /** `goheapflame goroutines CORE BINARY`: every live goroutine and its stack, like a Go traceback. */
 export const goroutinesCommand: CommandModule<object, CoreArgs> = {
   command: 'goroutines <core> <binary>',
   describe: 'List every goroutine in a Go core dump with its state and stack, like a Go traceback',
   builder: coreArgs,
-  handler: (args) => {
+  handler: async (args) => {
     const proc = GoProcess.open(args.core, args.binary, { force: args.force });
     try {
-      const goroutines = readGoroutines(proc);
       for (const warning of proc.image.warnings) process.stderr.write(`goheapflame: warning: ${warning}\n`);
-      if (args.json) {
-        process.stdout.write(`[\n${goroutines.map((g) => JSON.stringify(goroutineJson(g))).join(',\n')}\n]\n`);
-      } else {
-        process.stdout.write(goroutines.map(formatGoroutine).join('\n'));
+      const out = new ChunkedOutput();
+      let first = true;
+      if (args.json) await out.write('[');
+      for (const g of eachGoroutine(proc)) {
+        if (args.json) await out.write(`${first ? '' : ','}\n${JSON.stringify(goroutineJson(g))}`);
+        else await out.write(`${first ? '' : '\n'}${formatGoroutine(g)}`);
+        first = false;
       }
+      if (args.json) await out.write('\n]\n');
+      await out.flush();
     } finally {
       proc.close();
     }

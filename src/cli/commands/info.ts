@@ -34,8 +34,6 @@ export interface GoroutineCounts {
   byStatus: Record<string, number>;
   /** User goroutines by traceback state: `chan receive`, `running`, `IO wait`, … */
   userByState: Record<string, number>;
-  /** Goroutines whose stack walk stopped early. */
-  incompleteStacks: number;
 }
 
 /**
@@ -69,10 +67,9 @@ export interface InfoReport {
 const PT_INTERP = 3;
 
 export function countGoroutines(goroutines: Goroutine[]): GoroutineCounts {
-  const counts: GoroutineCounts = { total: goroutines.length, user: 0, system: 0, byStatus: {}, userByState: {}, incompleteStacks: 0 };
+  const counts: GoroutineCounts = { total: goroutines.length, user: 0, system: 0, byStatus: {}, userByState: {} };
   for (const g of goroutines) {
     counts.byStatus[g.status] = (counts.byStatus[g.status] ?? 0) + 1;
-    if (g.unwindError) counts.incompleteStacks++;
     if (g.system) {
       counts.system++;
       continue;
@@ -99,7 +96,7 @@ export function describeCore(proc: GoProcess): InfoReport {
   const signo = image.siginfo?.signo || image.threads.find((t) => t.cursig !== 0)?.cursig;
   let goroutines: GoroutineCounts | undefined;
   try {
-    goroutines = countGoroutines(readGoroutines(proc));
+    goroutines = countGoroutines(readGoroutines(proc, { stacks: false }));
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     warnings.push(`goroutines not read: ${err.message}`);
@@ -152,7 +149,6 @@ export function formatInfo(r: InfoReport): string {
   if (g) {
     lines.push(`goroutines  ${g.total} (${g.user} user, ${g.system} runtime): ${tally(g.byStatus)}`);
     if (g.user) lines.push(`            user goroutines: ${tally(g.userByState)}`);
-    if (g.incompleteStacks) lines.push(`            ${g.incompleteStacks} with an incomplete stack (see the goroutines command)`);
   }
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;
