@@ -115,6 +115,27 @@ describe.each(allCombos)('the spinning goroutine in the Go $go $dump core of the
   });
 });
 
+describe.each(allCombos)('stack objects in the Go $go $dump core of the goroutines fixture', ({ go, dump }) => {
+  it("gives main.waitSelect's select cases as a stack object whose pointer slots hold the two channels", async () => {
+    const fixture = await fixtureCore('goroutines', go, dump);
+    const proc = GoProcess.open(fixture.core, fixture.binary);
+    try {
+      const goid = fixture.truth.goroutines.find((g) => g.function === 'main.waitSelect')!.goid;
+      const g = readGoroutines(proc).find((x) => x.id === goid)!;
+      const frame = g.frames.find((f) => f.function === 'main.waitSelect' && !f.inlined)!;
+      const channel = (name: string) => proc.image.readPtr(proc.image.exe.symbol(name)!.value + proc.image.loadBias);
+      const held = frame.stackObjects.flatMap((o) => o.pointerSlots.map((slot) => proc.image.readPtr(slot)));
+      expect(held).toEqual(expect.arrayContaining([channel('main.selectA'), channel('main.selectB')]));
+      for (const o of frame.stackObjects) {
+        expect(o.address).toBeGreaterThanOrEqual(frame.sp);
+        expect(o.address + o.size).toBeLessThanOrEqual(frame.fp);
+      }
+    } finally {
+      proc.close();
+    }
+  });
+});
+
 describe.each(allCombos.filter((c) => c.dump === 'crash'))('Go $go crash core against the crash dump on stderr', ({ go }) => {
   let proc: GoProcess;
   let printed: TracebackGoroutine[];

@@ -56,7 +56,7 @@ export interface InfoReport {
   /** No program interpreter: statically linked. */
   static: boolean;
   threads: number;
-  /** The signal that made the core (crash cores), by name. */
+  /** The signal the core records, by name: SIGABRT, SIGSEGV, … for a crash; SIGSTOP for gcore, which stops the process. */
   signal?: string;
   memory: { mappings: number; fromCore: number; fromExecutable: number; fromFiles: number; zeroFilled: number; missing: number };
   /** Undefined when the goroutines cannot be read (stripped binary); warnings say why. */
