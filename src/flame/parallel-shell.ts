@@ -8,11 +8,11 @@ import type { SvgShell, ShellRequest } from './svg-document.js';
  */
 export function startShellWorker(): { build(request: ShellRequest): Promise<SvgShell> } {
   const worker = new Worker(new URL('./shell-worker.js', import.meta.url));
-  worker.unref();
   const reply = new Promise<SvgShell>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
+  worker.unref(); // after the listeners, which ref it
   reply.catch(() => undefined); // observed by `build`; never an unhandled rejection
   return {
     build(request) {

@@ -1,6 +1,7 @@
 import { countLine, parseBacktraceLines } from './backtrace.js';
-import { parseFoldedLine } from './folded.js';
+import { addFoldedLines, parseFoldedLine } from './folded.js';
 import type { Stack } from './stack.js';
+import { FrameTreeBuilder, type FrameTree } from './tree.js';
 
 export type StackFormat = 'folded' | 'backtrace';
 
@@ -24,22 +25,44 @@ const DETECTION_LINES = 1000;
 export function parseStacks(text: string): ParsedStacks {
   const lines = splitLines(text);
   const format = detectFormat(lines);
-  if (format === 'backtrace') {
-    const { stacks, unfinishedAt } = parseBacktraceLines(lines);
-    const warnings = unfinishedAt.map(
-      (line) => `line ${line}: backtrace block has no count line after its frames; skipped.`,
-    );
-    return { stacks, warnings, format };
+  return { ...(format === 'backtrace' ? backtraceStacks(lines) : foldedStacks(lines)), format };
+}
+
+/**
+ * `buildFrameTree(parseStacks(text).stacks, reverse)`, with the same result, but faster for folded
+ * text: lines go straight into the tree without becoming Stack objects (see `addFoldedLines`).
+ */
+export function readFrameTree(text: string, reverse: boolean): { tree: FrameTree; warnings: string[]; format: StackFormat } {
+  const lines = splitLines(text);
+  const format = detectFormat(lines);
+  const builder = new FrameTreeBuilder(reverse);
+  let warnings: string[];
+  if (format === 'folded' && !reverse) {
+    warnings = malformedWarnings(addFoldedLines(lines, builder));
+  } else {
+    const parsed = format === 'backtrace' ? backtraceStacks(lines) : foldedStacks(lines);
+    for (const stack of parsed.stacks) builder.addStack(stack);
+    warnings = parsed.warnings;
   }
+  return { tree: builder.finish(), warnings, format };
+}
+
+function foldedStacks(lines: string[]): { stacks: Stack[]; warnings: string[] } {
   const stacks: Stack[] = [];
-  const bad: number[] = [];
+  const malformed: number[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const stack = parseFoldedLine(line);
     if (stack) stacks.push(stack);
-    else if (!isBlank(line)) bad.push(i + 1);
+    else if (!isBlank(line)) malformed.push(i + 1);
   }
-  return { stacks, warnings: malformedWarnings(bad), format };
+  return { stacks, warnings: malformedWarnings(malformed) };
+}
+
+function backtraceStacks(lines: string[]): { stacks: Stack[]; warnings: string[] } {
+  const { stacks, unfinishedAt } = parseBacktraceLines(lines);
+  const warnings = unfinishedAt.map((line) => `line ${line}: backtrace block has no count line after its frames; skipped.`);
+  return { stacks, warnings };
 }
 
 /** Bytes of a stack file as text: UTF-8, or UTF-16 when it starts with a UTF-16 byte-order mark. */

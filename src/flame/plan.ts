@@ -26,7 +26,11 @@ export interface FlamePlan {
 /** Merges and lays out the stacks; throws a UserError for empty input or impossible options. */
 export function planFlameGraph(stacks: Iterable<Stack>, options: Partial<FlameOptions> = {}): FlamePlan {
   const o = resolveOptions(options);
-  const tree = buildFrameTree(stacks, o.reverse);
+  return planFromTree(buildFrameTree(stacks, o.reverse), o);
+}
+
+/** Lays out an already merged tree (built with `o.reverse`). */
+export function planFromTree(tree: FrameTree, o: FlameOptions): FlamePlan {
   const total = checkedTotal(tree, o.total);
   const min = minWidthOf(o.minWidth);
   const minValue = 'px' in min ? (min.px * total) / plotWidth(o) : min.fraction * total;

@@ -10,8 +10,3 @@ export interface Stack {
   value: number;
   value2?: number;
 }
-
-/** The weight a stack adds to the width of its frames. */
-export function stackWidth(stack: Stack): number {
-  return stack.value2 ?? stack.value;
-}

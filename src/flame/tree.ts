@@ -1,5 +1,5 @@
 import { canonicalFrameName } from './frame-names.js';
-import { stackWidth, type Stack } from './stack.js';
+import type { Stack } from './stack.js';
 
 /**
  * All stacks merged into one tree of frames, in depth-first pre-order with children sorted by name
@@ -22,18 +22,67 @@ export interface FrameTree {
 /** A frame with more children than this gets a Map to find them; fewer are scanned. */
 const SCAN_LIMIT = 8;
 
-/** Frames as they are discovered, before ordering. Children are a linked list (most frames have one). */
-class TreeBuilder {
-  readonly name: string[] = ['all'];
-  readonly self: number[] = [0];
-  readonly selfDelta: number[] = [0];
-  readonly firstChild: number[] = [-1];
-  readonly nextSibling: number[] = [-1];
-  readonly childCount: number[] = [0];
-  /** Children by canonical name, for frames with many children. */
-  readonly lookup = new Map<number, Map<string, number>>();
+/**
+ * Merges stacks into a FrameTree. Consecutive stacks usually share a prefix (folded files are sorted
+ * or depth-first), so the builder remembers the frames of the previous stack and looks up only
+ * what follows the shared part. Children are a linked list (most frames have one child), with a
+ * Map once there are many.
+ */
+export class FrameTreeBuilder {
+  private readonly name: string[] = ['all'];
+  private readonly self: number[] = [0];
+  private readonly selfDelta: number[] = [0];
+  private readonly firstChild: number[] = [-1];
+  private readonly nextSibling: number[] = [-1];
+  private readonly childCount: number[] = [0];
+  private readonly lookup = new Map<number, Map<string, number>>();
+  /** Frame indices of the previous stack's frames, and (for addStack) the frames themselves. */
+  private readonly path: number[] = [];
+  private previous: readonly string[] = [];
+  private stacks = 0;
+  private differential = false;
 
-  child(parent: number, rawName: string): number {
+  /** With `reverse`, every stack is added leaf first. */
+  constructor(private readonly reverse = false) {}
+
+  addStack(stack: Stack): void {
+    const frames = this.reverse ? [...stack.frames].reverse() : stack.frames;
+    const previous = this.previous;
+    let shared = 0;
+    while (shared < frames.length && shared < previous.length && frames[shared] === previous[shared]) shared++;
+    this.extend(shared, frames, shared, stack);
+    this.previous = frames;
+  }
+
+  /**
+   * Adds a stack made of the first `shared` frames of the previous stack followed by `frames`,
+   * for callers that find the shared part themselves (see folded.ts).
+   */
+  addAfterShared(shared: number, frames: readonly string[], counts: { value: number; value2?: number }): void {
+    this.extend(shared, frames, 0, counts);
+    this.previous = [];
+  }
+
+  private extend(shared: number, frames: readonly string[], from: number, counts: { value: number; value2?: number }): void {
+    const width = counts.value2 ?? counts.value;
+    checkCount(counts.value);
+    checkCount(width);
+    const path = this.path;
+    path.length = shared;
+    let node = shared > 0 ? path[shared - 1]! : 0;
+    for (let d = from; d < frames.length; d++) {
+      node = this.child(node, frames[d]!);
+      path.push(node);
+    }
+    this.self[node]! += width;
+    if (counts.value2 !== undefined) {
+      this.differential = true;
+      this.selfDelta[node]! += counts.value2 - counts.value;
+    }
+    this.stacks++;
+  }
+
+  private child(parent: number, rawName: string): number {
     const found = this.find(parent, rawName);
     if (found >= 0) return found;
     const name = canonicalFrameName(rawName);
@@ -67,88 +116,61 @@ class TreeBuilder {
     map?.set(name, node);
     return node;
   }
+
+  /** Lays the frames out in pre-order with sorted children, and sums subtree widths. */
+  finish(): FrameTree {
+    const size = this.name.length;
+    const name: string[] = new Array(size);
+    const depth = new Int32Array(size);
+    const total = new Float64Array(size);
+    const delta = this.differential ? new Float64Array(size) : undefined;
+    const end = new Int32Array(size);
+    const parentAt = new Int32Array(size);
+    const names = this.name;
+    const byName = (x: number, y: number) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : 0);
+
+    // Explicit stack: a folded line can be thousands of frames deep.
+    const todo: number[] = [0];
+    const todoParent: number[] = [-1];
+    const kids: number[] = [];
+    let at = 0;
+    while (todo.length > 0) {
+      const node = todo.pop()!;
+      const parent = todoParent.pop()!;
+      name[at] = names[node]!;
+      total[at] = this.self[node]!;
+      if (delta) delta[at] = this.selfDelta[node]!;
+      parentAt[at] = parent;
+      depth[at] = parent < 0 ? 0 : depth[parent]! + 1;
+      kids.length = 0;
+      for (let c = this.firstChild[node]!; c >= 0; c = this.nextSibling[c]!) kids.push(c);
+      kids.sort(byName);
+      for (let k = kids.length - 1; k >= 0; k--) {
+        todo.push(kids[k]!);
+        todoParent.push(at);
+      }
+      at++;
+    }
+    for (let i = size - 1; i >= 0; i--) {
+      end[i] = Math.max(end[i]!, i + 1);
+      const parent = parentAt[i]!;
+      if (parent >= 0) {
+        total[parent]! += total[i]!;
+        end[parent] = Math.max(end[parent]!, end[i]!);
+      }
+    }
+    return { size, name, depth, total, delta, end, stacks: this.stacks };
+  }
 }
 
 export function buildFrameTree(stacks: Iterable<Stack>, reverse = false): FrameTree {
-  const b = new TreeBuilder();
-  let count = 0;
-  let differential = false;
-  // Consecutive stacks usually share a prefix (folded files are sorted or depth-first): reuse it.
-  let previous: readonly string[] = [];
-  let previousPath: number[] = [];
-  for (const stack of stacks) {
-    const width = stackWidth(stack);
-    checkCount(stack.value);
-    checkCount(width);
-    const frames = reverse ? [...stack.frames].reverse() : stack.frames;
-    const path: number[] = [];
-    let node = 0;
-    let shared = true;
-    for (let d = 0; d < frames.length; d++) {
-      const frame = frames[d]!;
-      shared &&= frame === previous[d];
-      node = shared ? previousPath[d]! : b.child(node, frame);
-      path.push(node);
-    }
-    previous = frames;
-    previousPath = path;
-    b.self[node]! += width;
-    if (stack.value2 !== undefined) {
-      differential = true;
-      b.selfDelta[node]! += stack.value2 - stack.value;
-    }
-    count++;
-  }
-  return order(b, count, differential);
+  const builder = new FrameTreeBuilder(reverse);
+  for (const stack of stacks) builder.addStack(stack);
+  return builder.finish();
 }
 
 function checkCount(value: number): void {
   if (!(value >= 0 && Number.isFinite(value))) {
     throw new RangeError(`a stack count must be a finite number ≥ 0, not ${value}`);
   }
-}
-
-/** Lays the discovered frames out in pre-order with sorted children, and sums subtree widths. */
-function order(b: TreeBuilder, stacks: number, differential: boolean): FrameTree {
-  const size = b.name.length;
-  const name: string[] = new Array(size);
-  const depth = new Int32Array(size);
-  const total = new Float64Array(size);
-  const delta = differential ? new Float64Array(size) : undefined;
-  const end = new Int32Array(size);
-  const parentAt = new Int32Array(size);
-  const byName = (x: number, y: number) => (b.name[x]! < b.name[y]! ? -1 : b.name[x]! > b.name[y]! ? 1 : 0);
-
-  // Explicit stack: a folded line can be thousands of frames deep.
-  const todo: number[] = [0];
-  const todoParent: number[] = [-1];
-  let at = 0;
-  while (todo.length > 0) {
-    const node = todo.pop()!;
-    const parent = todoParent.pop()!;
-    name[at] = b.name[node]!;
-    total[at] = b.self[node]!;
-    if (delta) delta[at] = b.selfDelta[node]!;
-    parentAt[at] = parent;
-    depth[at] = parent < 0 ? 0 : depth[parent]! + 1;
-    const kids: number[] = [];
-    for (let c = b.firstChild[node]!; c >= 0; c = b.nextSibling[c]!) kids.push(c);
-    if (kids.length > 0) {
-      kids.sort(byName);
-      for (let k = kids.length - 1; k >= 0; k--) {
-        todo.push(kids[k]!);
-        todoParent.push(at);
-      }
-    }
-    at++;
-  }
-  for (let i = size - 1; i >= 0; i--) {
-    end[i] = Math.max(end[i]!, i + 1);
-    const parent = parentAt[i]!;
-    if (parent >= 0) {
-      total[parent]! += total[i]!;
-      end[parent] = Math.max(end[parent]!, end[i]!);
-    }
-  }
-  return { size, name, depth, total, delta, end, stacks };
 }

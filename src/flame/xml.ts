@@ -5,7 +5,7 @@ export function escapeXml(text: string): string {
     : text;
 }
 
-/** Text for an XML comment: no `--`, and no `-` at the end. */
+/** Text for an XML comment, which may not contain `--` (callers put a space before `-->`). */
 export function commentText(text: string): string {
-  return text.replace(/-(?=-)/g, '- ').replace(/-$/, '- ');
+  return text.replace(/-(?=-)/g, '- ');
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Argv, CommandModule } from 'yargs';
 import { fileError, UserError } from '../errors.js';
-import { parseMinWidth, type FlameOptions } from '../../flame/options.js';
+import { parseMinWidth, resolveOptions, type FlameOptions } from '../../flame/options.js';
 import { PALETTE_NAMES, type PaletteName } from '../../flame/palettes.js';
 
 interface RenderArgs {
@@ -61,18 +61,19 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
     // Loaded here, not at start-up, so other commands do not pay for the renderer.
     const { startShellWorker } = await import('../../flame/parallel-shell.js');
     const shellBuilder = startShellWorker();
-    const { decodeStackText, parseStacks } = await import('../../flame/parse.js');
-    const { planFlameGraph, svgChunks } = await import('../../flame/plan.js');
+    const { decodeStackText, readFrameTree } = await import('../../flame/parse.js');
+    const { planFromTree, svgChunks } = await import('../../flame/plan.js');
+    const options = resolveOptions(flameOptions(args));
     const { text, source } = await readInput(args.input, decodeStackText);
-    const parsed = parseStacks(text);
-    for (const warning of parsed.warnings) process.stderr.write(`goheapflame: ${source}: ${warning}\n`);
-    if (parsed.stacks.length === 0) {
+    const { tree, warnings } = readFrameTree(text, options.reverse);
+    for (const warning of warnings) process.stderr.write(`goheapflame: ${source}: ${warning}\n`);
+    if (tree.stacks === 0) {
       throw new UserError(
         'badInputData',
         `${source} holds no stacks; give folded stacks ("a;b;c 1234") or viewcore objref backtrace blocks.`,
       );
     }
-    const plan = planFlameGraph(parsed.stacks, flameOptions(args)); // throws before any output exists
+    const plan = planFromTree(tree, options); // throws before any output exists
     const shell = await shellBuilder.build({ options: plan.options, geometry: plan.geometry, facts: plan.facts });
     await writeChunks(args.output, svgChunks(plan, shell));
   },
