@@ -1,10 +1,13 @@
-import type { ReferenceGraph } from './reference-graph.js';
+import type { ReferenceGraph, RootKind } from './reference-graph.js';
 import { unreached, type RetentionTree } from './retention-tree.js';
 
-/** One folded stack: frames from the root (first) to the leaf (last), and its weight. */
+/** One folded stack: frames from the root (first) to the leaf (last), and what ends exactly there. */
 export interface FoldedStack {
   frames: string[];
-  value: number;
+  bytes: number;
+  objects: number;
+  /** The kind of root at the bottom of the stack, or `unreachable` for garbage. */
+  rootKind: RootKind | 'unreachable';
 }
 
 /** Names the frames of the retention tree; the Go layer implements it from types and roots. */
@@ -25,7 +28,6 @@ export interface FrameNamer {
 }
 
 export interface FoldOptions {
-  weight: 'bytes' | 'objects';
   /** Merge an object into its parent's frame when both are of the same type (linked lists, trees). */
   collapse: boolean;
   /** Frames above this depth are kept in the frame at this depth. */
@@ -40,8 +42,8 @@ export function collapsedLabel(label: string, count: number): string {
 }
 
 /**
- * Folds the retention tree into flame-graph stacks: one frame per distinct label path, its weight the
- * bytes (or objects) of the objects that end there. The total always equals the whole heap.
+ * Folds the retention tree into flame-graph stacks: one frame per distinct label path, with the bytes
+ * and objects of the objects that end there. The totals always equal the whole heap.
  */
 export function foldRetentionTree(
   graph: ReferenceGraph,
@@ -52,9 +54,7 @@ export function foldRetentionTree(
   const trie = new LabelTrie();
   const objectNode = new Int32Array(graph.objectCount).fill(-1);
   const rootNode = new Map<number, number>();
-  const weightOf = (obj: number): number => (options.weight === 'bytes' ? graph.objectSize[obj]! : 1);
-
-  for (const r of tree.rootOrder) rootNode.set(r, trie.child(-1, namer.rootLabel(r)));
+  for (const r of tree.rootOrder) rootNode.set(r, trie.child(-1, namer.rootLabel(r), graph.roots[r]!.kind));
   for (const obj of tree.order) {
     const parent = tree.parent[obj]!;
     const parentNode = parent >= 0 ? objectNode[parent]! : rootNode.get(-1 - parent)!;
@@ -72,13 +72,13 @@ export function foldRetentionTree(
       }
     }
     objectNode[obj] = node;
-    trie.self[node]! += weightOf(obj);
+    trie.add(node, graph.objectSize[obj]!);
   }
   let garbage = -1;
   for (let obj = 0; obj < graph.objectCount; obj++) {
     if (tree.parent[obj] !== unreached) continue;
-    if (garbage < 0) garbage = trie.child(-1, unreachableRootLabel);
-    trie.self[trie.child(garbage, namer.unreachableLabel(obj))]! += weightOf(obj);
+    if (garbage < 0) garbage = trie.child(-1, unreachableRootLabel, 'unreachable');
+    trie.add(trie.child(garbage, namer.unreachableLabel(obj)), graph.objectSize[obj]!);
   }
   return trie.stacks();
 }
@@ -88,13 +88,22 @@ class LabelTrie {
   readonly label: string[] = [];
   readonly parent: number[] = [];
   readonly depth: number[] = [];
-  readonly self: number[] = [];
+  readonly bytes: number[] = [];
+  readonly objects: number[] = [];
+  /** The root kind of each node's stack. */
+  readonly rootKind: Array<FoldedStack['rootKind']> = [];
   readonly chain: number[] = [];
   /** Collapse key of the object that opened each frame (undefined for roots and when not collapsing). */
   readonly key: Array<string | undefined> = [];
   private readonly children = new Map<string, number>();
 
-  child(parent: number, label: string): number {
+  add(node: number, bytes: number): void {
+    this.bytes[node]! += bytes;
+    this.objects[node]!++;
+  }
+
+  /** The child of `parent` labelled `label` (a root frame when parent is -1, of kind `rootKind`). */
+  child(parent: number, label: string, rootKind?: FoldedStack['rootKind']): number {
     const key = `${parent}\u0000${label}`;
     let node = this.children.get(key);
     if (node === undefined) {
@@ -103,7 +112,9 @@ class LabelTrie {
       this.label.push(label);
       this.parent.push(parent);
       this.depth.push(parent < 0 ? 1 : this.depth[parent]! + 1);
-      this.self.push(0);
+      this.bytes.push(0);
+      this.objects.push(0);
+      this.rootKind.push(parent < 0 ? rootKind! : this.rootKind[parent]!);
       this.chain.push(1);
       this.key.push(undefined);
     }
@@ -113,10 +124,10 @@ class LabelTrie {
   stacks(): FoldedStack[] {
     const out: FoldedStack[] = [];
     for (let node = 0; node < this.label.length; node++) {
-      if (this.self[node] === 0) continue;
+      if (this.objects[node] === 0) continue;
       const frames: string[] = [];
       for (let n = node; n >= 0; n = this.parent[n]!) frames.push(collapsedLabel(this.label[n]!, this.chain[n]!));
-      out.push({ frames: frames.reverse(), value: this.self[node]! });
+      out.push({ frames: frames.reverse(), bytes: this.bytes[node]!, objects: this.objects[node]!, rootKind: this.rootKind[node]! });
     }
     return out;
   }

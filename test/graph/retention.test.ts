@@ -23,7 +23,7 @@ function namer(labels: Array<string | undefined>, rootNames: string[]): FrameNam
   };
 }
 
-const total = (stacks: Array<{ value: number }>) => stacks.reduce((s, x) => s + x.value, 0);
+const total = (stacks: Array<{ bytes: number }>) => stacks.reduce((s, x) => s + x.bytes, 0);
 
 describe('root order', () => {
   it('sorts globals by name, then goroutines by id, then finalizers, cleanups, runtime', () => {
@@ -68,10 +68,12 @@ describe('folding', () => {
   it('accounts every byte exactly once, unreachable memory separately', () => {
     const g = graph([100, 10, 20, 30, 5], [[0, 1], [0, 2], [2, 3]], [[root('global', 'main.sessions'), [0]]]);
     const stacks = foldRetentionTree(g, buildRetentionTree(g), namer(['.sessions map', undefined, '[value] *T', '.buf []uint8', 'x'], ['global main.sessions']), {
-      weight: 'bytes', collapse: true, maxDepth: Infinity,
+      collapse: true, maxDepth: Infinity,
     });
     expect(total(stacks)).toBe(165);
-    const byPath = Object.fromEntries(stacks.map((s) => [s.frames.join(';'), s.value]));
+    const byPath = Object.fromEntries(stacks.map((s) => [s.frames.join(';'), s.bytes]));
+    expect(stacks.map((s) => s.rootKind)).toEqual(['global', 'global', 'global', 'unreachable']);
+    expect(stacks.map((s) => s.objects)).toEqual([2, 1, 1, 1]);
     expect(byPath).toEqual({
       'global main.sessions;.sessions map': 110, // object 1 folds into its owner
       'global main.sessions;.sessions map;[value] *T': 20,
@@ -88,12 +90,14 @@ describe('folding', () => {
     const tree = buildRetentionTree(g);
     const labels = ['*main.Node', ...new Array(n - 1).fill('.next *main.Node')];
     const byType = { ...namer(labels, ['goroutine 5 main.hold · list']), collapseKey: () => 'main.Node' };
-    const collapsed = foldRetentionTree(g, tree, byType, { weight: 'objects', collapse: true, maxDepth: Infinity });
-    expect(collapsed).toEqual([{ frames: ['goroutine 5 main.hold · list', `*main.Node ×${n}`], value: n }]);
+    const collapsed = foldRetentionTree(g, tree, byType, { collapse: true, maxDepth: Infinity });
+    expect(collapsed).toEqual([
+      { frames: ['goroutine 5 main.hold · list', `*main.Node ×${n}`], bytes: 32 * n, objects: n, rootKind: 'goroutine' },
+    ]);
 
-    const capped = foldRetentionTree(g, tree, namer(labels, ['r']), { weight: 'bytes', collapse: false, maxDepth: 4 });
+    const capped = foldRetentionTree(g, tree, namer(labels, ['r']), { collapse: false, maxDepth: 4 });
     expect(capped.map((s) => s.frames.length)).toEqual([2, 3, 4]);
-    expect(capped[2]!.value).toBe((n - 2) * 32); // the remainder stays in the last frame
+    expect(capped[2]!.bytes).toBe((n - 2) * 32); // the remainder stays in the last frame
     expect(total(capped)).toBe(n * 32);
   });
 });
