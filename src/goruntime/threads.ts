@@ -58,8 +58,8 @@ export function readMs(proc: GoProcess): GoM[] | undefined {
 }
 
 /** Pairs each thread of the core with its M by thread id (m.procid). */
-export function readThreads(proc: GoProcess, ms: GoM[] = readMs(proc) ?? []): GoThread[] {
-  const byProcid = new Map(ms.map((m) => [m.procid, m]));
+export function readThreads(proc: GoProcess): GoThread[] {
+  const byProcid = new Map((readMs(proc) ?? []).map((m) => [m.procid, m]));
   return proc.image.threads.map((thread) => {
     const m = byProcid.get(thread.pid);
     return m ? { thread, m } : { thread };
@@ -71,11 +71,16 @@ export function readThreads(proc: GoProcess, ms: GoM[] = readMs(proc) ?? []): Go
  * from the system stack to the goroutine the thread runs, if any.
  */
 export function readThreadStacks(proc: GoProcess, stacks = new StackReader(proc)): Array<GoThread & Stack> {
-  const sched = (g: number, field: string) => proc.image.readPtr(g + proc.layout.offset('runtime.g', field));
+  const { image: mem, layout } = proc;
+  const pcAt = layout.offset('runtime.g', 'sched.pc');
+  const spAt = layout.offset('runtime.g', 'sched.sp');
   return readThreads(proc).map((t) => {
     const { rip, rsp } = t.thread.registers;
-    const m = t.m;
-    const exit = m && m.curg ? { g0Lo: m.g0Lo, g0Hi: m.g0Hi, schedPc: sched(m.curg, 'sched.pc'), schedSp: sched(m.curg, 'sched.sp') } : undefined;
+    const curg = t.m?.curg ?? 0;
+    const exit =
+      t.m && curg && mem.isMapped(curg + spAt, 16)
+        ? { g0Lo: t.m.g0Lo, g0Hi: t.m.g0Hi, schedPc: mem.readPtr(curg + pcAt), schedSp: mem.readPtr(curg + spAt) }
+        : undefined;
     return { ...t, ...stacks.read({ pc: rip, sp: rsp, trap: true }, exit) };
   });
 }
