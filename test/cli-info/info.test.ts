@@ -8,6 +8,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, t
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GoroutineJson } from '../../src/cli/commands/goroutines.js';
 import type { InfoReport } from '../../src/cli/commands/info.js';
 import { ExitCode } from '../../src/cli/errors.js';
 import { parseTraceback } from '../goroutines/go-traceback.js';
@@ -38,10 +39,14 @@ describe.each(programs)('info --json on the %s fixture', (program) => {
 
     it('counts the goroutines runtime.Stack(all) showed, by state', () => {
       const oracle = parseTraceback(readFileSync(join(fixture.truthDir, 'stacks.txt'), 'utf8'));
-      // States at dump time: the goroutine that took the oracle went back to time.Sleep (truth.stackCaller.atDump).
+      // States at dump time. The goroutine that took the oracle prints the "ready" that starts the
+      // dump, then sleeps: the dump finds it in time.Sleep or still in that write (a syscall).
+      const caller = runCliJson<GoroutineJson[]>(['goroutines', '--json', fixture.core, fixture.binary]).find((g) => g.id === fixture.truth.stackCaller.goid)!;
+      const callerState = caller.waitReason ?? caller.status;
+      expect(['sleep', 'syscall']).toContain(callerState);
       const expected: Record<string, number> = {};
       for (const o of oracle) {
-        const state = o.id === fixture.truth.stackCaller.goid ? 'sleep' : (fixture.truth.goroutines.find((g) => g.goid === o.id)?.dumpState ?? o.state);
+        const state = o.id === caller.id ? callerState : (fixture.truth.goroutines.find((g) => g.goid === o.id)?.dumpState ?? o.state);
         expected[state] = (expected[state] ?? 0) + 1;
       }
       const counts = { ...info.goroutines!.userByState };
