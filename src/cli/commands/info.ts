@@ -66,6 +66,7 @@ export interface InfoReport {
 
 const PT_INTERP = 3;
 
+/** Goroutines tallied by status, and user goroutines by the state their traceback header would show. */
 export function countGoroutines(goroutines: Goroutine[]): GoroutineCounts {
   const counts: GoroutineCounts = { total: goroutines.length, user: 0, system: 0, byStatus: {}, userByState: {} };
   for (const g of goroutines) {
@@ -86,6 +87,7 @@ function signalName(signo: number): string {
   return name ?? `signal ${signo}`;
 }
 
+/** The info report; goroutines are counted without unwinding their stacks. */
 export function describeCore(proc: GoProcess): InfoReport {
   const { image, binary } = proc;
   const exe = image.exe;
