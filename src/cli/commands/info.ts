@@ -5,6 +5,9 @@ import { ET_DYN } from '../../elf/elf-file.js';
 import { formatBytes } from '../../flame/units.js';
 import { GoProcess } from '../../goruntime/go-process.js';
 import { type Goroutine, readGoroutines } from '../../goruntime/goroutines.js';
+import { analyzeCore } from '../../goruntime/analyze-core.js';
+import { heapTotals, type HeapTotals } from '../../goruntime/heap-summary.js';
+import { Progress } from '../progress.js';
 
 /** Arguments of the commands that read a core with its binary. */
 export interface CoreArgs {
@@ -61,6 +64,8 @@ export interface InfoReport {
   memory: { mappings: number; fromCore: number; fromExecutable: number; fromFiles: number; zeroFilled: number; missing: number };
   /** Undefined when the goroutines cannot be read (stripped binary); warnings say why. */
   goroutines?: GoroutineCounts;
+  /** The heap's totals; undefined when it cannot be read (warnings say why). */
+  heap?: HeapTotals;
   warnings: string[];
 }
 
@@ -152,19 +157,45 @@ export function formatInfo(r: InfoReport): string {
     lines.push(`goroutines  ${g.total} (${g.user} user, ${g.system} runtime): ${tally(g.byStatus)}`);
     if (g.user) lines.push(`            user goroutines: ${tally(g.userByState)}`);
   }
+  const h = r.heap;
+  if (h) {
+    const pct = (part: number) => (h.bytes > 0 ? `${((100 * part) / h.bytes).toFixed(1)}%` : '0%');
+    lines.push(
+      `heap        ${formatBytes(h.bytes)} in ${h.objects} objects; reachable ${formatBytes(h.reachableBytes)} in ${h.reachableObjects} objects; ` +
+        `type known for ${h.reachableBytes > 0 ? ((100 * h.typedBytes) / h.reachableBytes).toFixed(1) : '0'}% of reachable bytes`,
+      `            held by ${Object.entries(h.bytesByRootKind)
+        .filter(([, bytes]) => bytes > 0)
+        .map(([kind, bytes]) => `${kind} roots ${formatBytes(bytes)} (${pct(bytes)})`)
+        .join(', ')}`,
+    );
+  }
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Adds the heap's totals to a report; a heap that cannot be read becomes a warning. */
+function addHeap(report: InfoReport, proc: GoProcess): void {
+  const progress = new Progress(false);
+  try {
+    report.heap = heapTotals(analyzeCore(proc, progress.phase));
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    report.warnings.push(`heap not read: ${err.message}`);
+  } finally {
+    progress.done();
+  }
 }
 
 /** `goheapflame info CORE BINARY`: what the core and the binary are, before any heap analysis. */
 export const infoCommand: CommandModule<object, CoreArgs> = {
   command: 'info <core> <binary>',
-  describe: 'Describe a Go core dump: Go version, build ID match, threads, memory, goroutines',
+  describe: 'Describe a Go core dump: Go version, build ID match, threads, memory, goroutines, heap totals',
   builder: coreArgs,
   handler: (args) => {
     const proc = GoProcess.open(args.core, args.binary, { force: args.force });
     try {
       const report = describeCore(proc);
+      addHeap(report, proc);
       process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatInfo(report));
     } finally {
       proc.close();
