@@ -57,8 +57,8 @@ function splitLoad(load, keep) {
   for (let i = 0; i < keep.length; i++) {
     const from = i * PAGE;
     const n = Math.min(PAGE, load.filesz - from);
-    if (keep[i] && (!piece || piece.memsz > piece.filesz)) pieces.push((piece = { from, filesz: 0, memsz: 0 }));
-    if (!piece) pieces.push((piece = { from, filesz: 0, memsz: 0 }));
+    // A kept page after zero pages starts a new piece: a piece's data cannot follow its zeros.
+    if (!piece || (keep[i] && piece.memsz > piece.filesz)) pieces.push((piece = { from, filesz: 0, memsz: 0 }));
     if (keep[i]) piece.filesz += n;
     piece.memsz += n;
   }
