@@ -98,11 +98,14 @@ function greyFor(name: string, isRoot: boolean): string | undefined {
 }
 
 function applyRamp(ramp: Ramp, v: Rgb): string {
-  return hex([0, 1, 2].map((c) => ramp.base[c]! + Math.floor(ramp.span[c]! * v[ramp.pick[c]!]!)) as unknown as Rgb);
+  const channel = (c: 0 | 1 | 2) => ramp.base[c] + Math.floor(ramp.span[c] * v[ramp.pick[c]]);
+  return hex([channel(0), channel(1), channel(2)]);
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 function hex(rgb: Rgb): string {
-  return '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
+  return '#' + HEX_BYTE[rgb[0]]! + HEX_BYTE[rgb[1]]! + HEX_BYTE[rgb[2]]!;
 }
 
 /** Default: one FNV-1a hash of the whole name drives all three channels (flamegraph.pl: v1=v2=v3). */

@@ -33,6 +33,9 @@ function splitFoldedLine(line: string): { stack: string; counts: { value: number
 export function addFoldedLines(lines: readonly string[], builder: FrameTreeBuilder): number[] {
   const malformed: number[] = [];
   let previous = '';
+  /** Offsets in `previous` of the `;` after each frame but the last: `bounds[0, boundCount)`. */
+  const bounds: number[] = [];
+  let boundCount = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const split = splitFoldedLine(line);
@@ -41,21 +44,37 @@ export function addFoldedLines(lines: readonly string[], builder: FrameTreeBuild
       continue;
     }
     const stack = trimTrailingSeparators(split.stack);
-    // A frame is shared when it ends at a `;` inside the common prefix, or the stacks are equal.
-    const common = Math.min(stack.length, previous.length);
+    if (stack === previous && stack !== '') {
+      builder.addAfterShared(boundCount + 1, [], split.counts);
+      continue;
+    }
+    // The most whole frames the two stacks share, tried from the deepest; in sorted or depth-first
+    // files the first try usually succeeds. (`slice` and `===` are ~10× faster than `startsWith` here.)
     let shared = 0;
     let from = 0;
-    let p = 0;
-    for (; p < common; p++) {
-      const code = stack.charCodeAt(p);
-      if (code !== previous.charCodeAt(p)) break;
-      if (code === 59 /* ; */) {
-        shared++;
-        from = p + 1;
+    if (previous !== '' && stack.charCodeAt(previous.length) === 59 && stack.slice(0, previous.length) === previous) {
+      shared = boundCount + 1;
+      from = previous.length + 1;
+    } else {
+      for (let j = boundCount - 1; j >= 0; j--) {
+        const at = bounds[j]!;
+        if (stack.charCodeAt(at) === 59 && stack.slice(0, at) === previous.slice(0, at)) {
+          shared = j + 1;
+          from = at + 1;
+          break;
+        }
       }
     }
-    const same = p === stack.length && p === previous.length && stack !== '';
-    builder.addAfterShared(same ? shared + 1 : shared, same ? [] : splitFrames(stack.slice(from)), split.counts);
+    const frames = splitFrames(stack.slice(from));
+    builder.addAfterShared(shared, frames, split.counts);
+    // Setting an array's length is slow in V8; a count is not.
+    boundCount = Math.max(shared - 1, 0);
+    if (shared > 0) bounds[boundCount++] = from - 1;
+    for (let k = 0, at = from; k < frames.length - 1; k++) {
+      at += frames[k]!.length;
+      bounds[boundCount++] = at;
+      at++;
+    }
     previous = stack;
   }
   return malformed;
@@ -89,6 +108,7 @@ function splitTrailingCount(text: string): { rest: string; count: number } | und
 
 function splitFrames(stack: string): string[] {
   if (stack === '') return [];
+  if (stack.indexOf(';') < 0) return [stack]; // the common case when lines share their prefix
   const frames = stack.split(';');
   let end = frames.length;
   while (end > 0 && frames[end - 1] === '') end--;

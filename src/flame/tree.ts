@@ -36,7 +36,7 @@ export class FrameTreeBuilder {
   private readonly nextSibling: number[] = [-1];
   private readonly childCount: number[] = [0];
   private readonly lookup = new Map<number, Map<string, number>>();
-  /** Frame indices of the previous stack's frames, and (for addStack) the frames themselves. */
+  /** Frame indices of the previous stack's frames (entries past its depth are stale), and (for addStack) the frames. */
   private readonly path: number[] = [];
   private previous: readonly string[] = [];
   private stacks = 0;
@@ -68,11 +68,11 @@ export class FrameTreeBuilder {
     checkCount(counts.value);
     checkCount(width);
     const path = this.path;
-    path.length = shared;
+    let depth = shared; // not `path.length = shared`: setting an array's length is slow in V8
     let node = shared > 0 ? path[shared - 1]! : 0;
     for (let d = from; d < frames.length; d++) {
       node = this.child(node, frames[d]!);
-      path.push(node);
+      path[depth++] = node;
     }
     this.self[node]! += width;
     if (counts.value2 !== undefined) {
@@ -142,11 +142,11 @@ export class FrameTreeBuilder {
       if (delta) delta[at] = this.selfDelta[node]!;
       parentAt[at] = parent;
       depth[at] = parent < 0 ? 0 : depth[parent]! + 1;
-      kids.length = 0;
-      for (let c = this.firstChild[node]!; c >= 0; c = this.nextSibling[c]!) kids.push(c);
-      kids.sort(byName);
-      for (let k = kids.length - 1; k >= 0; k--) {
-        todo.push(kids[k]!);
+      let count = 0;
+      for (let c = this.firstChild[node]!; c >= 0; c = this.nextSibling[c]!) kids[count++] = c;
+      const sorted = count > 1 ? kids.slice(0, count).sort(byName) : kids;
+      for (let k = count - 1; k >= 0; k--) {
+        todo.push(sorted[k]!);
         todoParent.push(at);
       }
       at++;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode, UserError } from '../../src/cli/errors.js';
-import { formatFolded, parseStacks, renderFlameGraph, type Stack } from '../../src/flame/index.js';
+import { formatFolded, parseStacks, renderFlameGraph, writeFlameGraph, type Stack } from '../../src/flame/index.js';
+import { PassThrough } from 'node:stream';
 import { drawnFrames, framePaths } from './svg-reading.js';
 import { readFileSync } from 'node:fs';
 
@@ -123,6 +124,18 @@ describe('determinism', () => {
     ];
     const direct = renderFlameGraph(awkward, { colors: 'go', minWidth: 0 });
     expect(renderFlameGraph(parseStacks(formatFolded(awkward)).stacks, { colors: 'go', minWidth: 0 })).toBe(direct);
+  });
+});
+
+describe('streaming', () => {
+  it('writes the same bytes to a stream, waiting when it is full', async () => {
+    const big: Stack[] = Array.from({ length: 20_000 }, (_, i) => ({ frames: ['root', `child${i % 97}`, `leaf${i}`], value: 1 + (i % 13) }));
+    const out = new PassThrough({ highWaterMark: 1024 });
+    const parts: Buffer[] = [];
+    out.on('data', (part: Buffer) => parts.push(part));
+    await writeFlameGraph(big, { minWidth: 0 }, out);
+    out.end();
+    expect(Buffer.concat(parts).toString('utf8')).toBe(renderFlameGraph(big, { minWidth: 0 }));
   });
 });
 
