@@ -93,9 +93,9 @@ describe('x86-64 decoder on hand-assembled instructions', () => {
 
   it('computes RIP-relative targets from the end of the instruction, immediates included', () => {
     // lea rax, [rip+0x10]
-    expect(decode('48 8d 05 10 00 00 00')).toEqual({ address: 0x1000, length: 7, ripTarget: 0x1017 });
+    expect(decode('48 8d 05 10 00 00 00')).toEqual({ address: 0x1000, length: 7, opcode: 0x8d, rexW: true, ripTarget: 0x1017 });
     // lock or dword [rip-0x10], 4: the imm8 comes after the displacement
-    expect(decode('f0 83 0d f0 ff ff ff 04')).toEqual({ address: 0x1000, length: 8, ripTarget: 0x1008 - 0x10 });
+    expect(decode('f0 83 0d f0 ff ff ff 04')).toEqual({ address: 0x1000, length: 8, opcode: 0x83, rexW: false, ripTarget: 0x1008 - 0x10 });
     // cmp dword [rip+0x20], 0 (imm8) and mov qword [rip+0x20], imm32
     expect(decode('83 3d 20 00 00 00 00')?.ripTarget).toBe(0x1007 + 0x20);
     expect(decode('48 c7 05 20 00 00 00 01 00 00 00')).toMatchObject({ length: 11, ripTarget: 0x100b + 0x20 });
@@ -103,8 +103,10 @@ describe('x86-64 decoder on hand-assembled instructions', () => {
     expect(decode('f6 05 00 00 00 00 01')).toMatchObject({ length: 7, ripTarget: 0x1007 });
     expect(decode('48 f7 15 00 00 00 00')).toMatchObject({ length: 7, ripTarget: 0x1007 });
     // vmovdqu ymm0, [rip+8] (VEX) and a SIB operand with no base, which is not RIP-relative
-    expect(decode('c5 fe 6f 05 08 00 00 00')).toMatchObject({ length: 8, ripTarget: 0x1010 });
-    expect(decode('8b 04 25 00 10 00 00')).toEqual({ address: 0x1000, length: 7 });
+    expect(decode('c5 fe 6f 05 08 00 00 00')).toMatchObject({ length: 8, opcode: 0x0f6f, ripTarget: 0x1010 });
+    expect(decode('8b 04 25 00 10 00 00')).toEqual({ address: 0x1000, length: 7, opcode: 0x8b, rexW: false });
+    // movzx eax, byte [rip+0] and vmovdqu: opcodes carry their map
+    expect(decode('0f b6 05 00 00 00 00')).toMatchObject({ opcode: 0x0fb6, ripTarget: 0x1007 });
   });
 
   it('decodes VEX and EVEX, which objdump cannot check', () => {

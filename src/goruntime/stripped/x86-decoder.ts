@@ -12,6 +12,10 @@
 export interface Instruction {
   address: number;
   length: number;
+  /** The opcode with its map: 0x8b for MOV r, r/m; 0x0fb6 for MOVZX (0F B6); 0x0f38xx, 0x0f3axx. */
+  opcode: number;
+  /** REX.W: a 64-bit operand. */
+  rexW: boolean;
   /** The address a RIP-relative memory operand refers to, undefined when there is none. */
   ripTarget?: number;
 }
@@ -191,10 +195,10 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
   p += immediateBytes(info.imm, { map, opcode, reg, opsize16, addr32, rexW });
   if (p > end) return undefined;
   const length = p - at;
-  const next = address + length;
-  if (ripDisp === undefined) return { address, length };
+  const op = opcode | [0, 0x0f00, 0x0f3800, 0x0f3a00][map]!;
+  if (ripDisp === undefined) return { address, length, opcode: op, rexW };
   const disp = code[ripDisp]! | (code[ripDisp + 1]! << 8) | (code[ripDisp + 2]! << 16) | (code[ripDisp + 3]! << 24);
-  return { address, length, ripTarget: next + disp };
+  return { address, length, opcode: op, rexW, ripTarget: address + length + disp };
 }
 
 function immediateBytes(imm: Imm, op: { map: number; opcode: number; reg: number; opsize16: boolean; addr32: boolean; rexW: boolean }): number {
