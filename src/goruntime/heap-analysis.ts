@@ -6,6 +6,8 @@ import { scanHeapPointers } from './heap/pointer-scan.js';
 import { readSpans } from './heap/spans.js';
 import { readGlobalRoots } from './roots/global-roots.js';
 import type { HeapRoot } from './roots/heap-root.js';
+import { adoptStaticObjects } from './roots/static-objects.js';
+import type { RuntimeTypes } from './runtime-types.js';
 import { readRuntimeRoots } from './roots/runtime-roots.js';
 import { HeapTyping } from './typing/heap-typing.js';
 import { type PointerSlot, PointerSlots } from './typing/pointer-slots.js';
@@ -48,8 +50,9 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   });
 
   phase('finding roots');
+  const slots = new PointerSlots(binary.types, binary.moduledata.types);
   const runtime = readRuntimeRoots(proc, spans);
-  const roots = [...globalRoots(proc), ...(options.extraRoots ?? []), ...runtime.roots];
+  const roots = [...globalRoots(proc, slots), ...(options.extraRoots ?? []), ...runtime.roots];
   for (const root of roots) {
     const edges = root.slots.flatMap((s) => {
       const target = objects.find(s.value);
@@ -64,14 +67,13 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   const graph = builder.build();
 
   phase('typing objects');
-  const slots = new PointerSlots(binary.types, binary.moduledata.types);
   const funcEntry = (pc: number) => binary.pclntab.funcForPC(pc)?.entry;
   const closureSlots = (entry: number) => {
     const fn = proc.dwarf?.functionAt(entry - proc.image.loadBias);
     return fn && slots.ofClosure(fn);
   };
   const typing = new HeapTyping(mem, objects, binary.types, slots, scan.exactType, funcEntry, closureSlots);
-  const rootSlots = roots.map((root) => slotsOfRoot(typing, slots, root));
+  const rootSlots = roots.map((root) => slotsOfRoot(binary.types, slots, root));
   roots.forEach((root, i) => typeFromRoot(mem, typing, slots, root, rootSlots[i]));
   typing.propagate();
 
@@ -79,13 +81,16 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   return { objects, graph, roots, typing, slots, rootSlots, warnings };
 }
 
-/** Data and bss globals, named from the symbol table and typed from DWARF where the binary has them. */
-function globalRoots(proc: GoProcess): HeapRoot[] {
+/**
+ * Data and bss globals, named from the symbol table and typed from DWARF where the binary has them;
+ * static objects that globals point to are named after those globals (see static-objects.ts).
+ */
+function globalRoots(proc: GoProcess, slots: PointerSlots): HeapRoot[] {
   const md = proc.binary.moduledata;
-  return readGlobalRoots(proc.image, md, proc.image.exe.symbols(), proc.image.loadBias).map((g) => {
+  const candidates = readGlobalRoots(proc.image, md, proc.image.exe.symbols(), proc.image.loadBias).map((g) => {
     const dwarfType = g.name ? proc.dwarf?.global(g.name)?.type : undefined;
     const rtOffset = dwarfType?.runtimeTypeOffset ?? 0;
-    return {
+    const root: HeapRoot = {
       kind: 'global',
       name: g.name || `0x${g.addr.toString(16)} (${g.section})`,
       rank: 0,
@@ -94,12 +99,15 @@ function globalRoots(proc: GoProcess): HeapRoot[] {
       ...(dwarfType ? { dwarfType } : {}),
       slots: g.slots.map((s) => ({ ...s, declared: 0 })),
     };
+    return { root, named: g.name !== '' };
   });
+  const isStatic = (addr: number) => addr >= md.data && addr < md.ebss;
+  return adoptStaticObjects(candidates, (root) => slotsOfRoot(proc.binary.types, slots, root), isStatic);
 }
 
 /** The pointer slots of a root's type: from its runtime type, else from its DWARF type. */
-function slotsOfRoot(typing: HeapTyping, slots: PointerSlots, root: HeapRoot): PointerSlot[] | undefined {
-  const rootType = root.typeAddr ? typing.types.typeAt(root.typeAddr) : undefined;
+function slotsOfRoot(types: RuntimeTypes, slots: PointerSlots, root: HeapRoot): PointerSlot[] | undefined {
+  const rootType = root.typeAddr ? types.typeAt(root.typeAddr) : undefined;
   if (rootType) return slots.of(rootType);
   return root.dwarfType ? slots.ofDwarf(root.dwarfType) : undefined;
 }

@@ -13,7 +13,7 @@ import type { InfoReport } from '../../src/cli/commands/info.js';
 import { ExitCode } from '../../src/cli/errors.js';
 import { parseTraceback } from '../goroutines/go-traceback.js';
 import { type FixtureCore, allCombos, fixtureCore } from '../support/fixtures.js';
-import { runCli, runCliJson } from './run-cli.js';
+import { runCli, runCliJson } from '../support/run-cli.js';
 
 const programs = ['goroutines', 'planted'] as const;
 

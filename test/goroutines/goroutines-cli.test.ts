@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GoroutineJson } from '../../src/cli/commands/goroutines.js';
-import { runCli, runCliJson } from '../cli-info/run-cli.js';
+import { runCli, runCliJson } from '../support/run-cli.js';
 import { type FixtureCore, allCombos, fixtureCore } from '../support/fixtures.js';
 import { type TracebackGoroutine, defaultLevelCreator, defaultLevelFrames, parseTraceback } from './go-traceback.js';
 

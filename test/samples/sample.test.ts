@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessImage } from '../../src/core/process-image.js';
 import { PT_LOAD, type ProgramHeader } from '../../src/elf/elf-file.js';
-import { runCliJson } from '../cli-info/run-cli.js';
+import { runCliJson } from '../support/run-cli.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const samplesDir = join(repoRoot, 'samples');

@@ -16,6 +16,8 @@ export interface DeclaredType {
   readonly string: string;
   readonly size: number;
   elem(): RuntimeType | undefined;
+  /** For a DWARF stand-in: the DWARF element type, which may have no runtime descriptor either. */
+  readonly dwarfElem?: DwarfType;
 }
 
 /**
@@ -106,7 +108,7 @@ export class PointerSlots {
     if (rt) return this.collect(rt, base, path, out, depth);
     const u = t.underlying;
     const declared = (elem: DwarfType | undefined): DeclaredType => ({
-      addr: 0, string: t.name, size: t.size, elem: () => this.runtimeTypeOf(elem),
+      addr: 0, string: t.name, size: t.size, elem: () => this.runtimeTypeOf(elem), ...(elem ? { dwarfElem: elem } : {}),
     });
     switch (t.goKind) {
       case GoKind.Pointer:
