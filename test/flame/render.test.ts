@@ -127,6 +127,17 @@ describe('determinism', () => {
   });
 });
 
+describe('deep stacks', () => {
+  it('draws a 100,000-frame stack (no recursion, no per-frame walk to the root)', () => {
+    const frames = Array.from({ length: 100_000 }, (_, i) => `f${i % 10}`);
+    const svg = renderFlameGraph([{ frames, value: 1 }, { frames: ['x'], value: 1 }], { minWidth: 0 });
+    const drawn = drawnFrames(svg);
+    expect(drawn).toHaveLength(100_002);
+    expect(drawn[100_000]!.y).toBe(drawn[0]!.y - 100_000 * 16);
+    expect(drawn[100_001]).toMatchObject({ name: 'x', x: 600, width: 590 });
+  }, 300_000);
+});
+
 describe('streaming', () => {
   it('writes the same bytes to a stream, waiting when it is full', async () => {
     const big: Stack[] = Array.from({ length: 20_000 }, (_, i) => ({ frames: ['root', `child${i % 97}`, `leaf${i}`], value: 1 + (i % 13) }));
