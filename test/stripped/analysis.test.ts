@@ -1,0 +1,137 @@
+/**
+ * The whole analysis of real fixture cores read with a stripped binary (no .symtab, no DWARF) against
+ * the same core read with the unstripped one: the heap is the same to the byte, every object the
+ * stripped analysis types has the type the full one gives it, the types the heap names itself (malloc
+ * headers, large objects and what they point to) count the same, goroutines have the same frames,
+ * and global roots are named by section, offset and the type of what they hold.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeCore, type CoreAnalysis } from '../../src/goruntime/analyze-core.js';
+import { GoProcess } from '../../src/goruntime/go-process.js';
+import { bytesByType, heapTotals, type TypeLine } from '../../src/goruntime/heap-summary.js';
+import { nameStrippedGlobals } from '../../src/goruntime/stripped/global-root-names.js';
+import { Role } from '../../src/goruntime/typing/heap-typing.js';
+import { rootKinds } from '../../src/graph/reference-graph.js';
+import { allCombos, fixtureCore, type FixtureCore } from '../support/fixtures.js';
+import { removeStrippedCopies, strippedCopy } from './support.js';
+
+interface Read {
+  proc: GoProcess;
+  analysis: CoreAnalysis;
+  types: Map<string, TypeLine>;
+}
+
+function read(core: string, binary: string): Read {
+  const proc = GoProcess.open(core, binary);
+  const analysis = analyzeCore(proc);
+  const funcName = (pc: number) => proc.binary.pclntab.funcForPC(pc)?.name;
+  if (proc.strippedGlobals) nameStrippedGlobals(analysis.heap, proc.binary.moduledata, funcName);
+  return { proc, analysis, types: new Map(bytesByType(analysis, funcName).map((l) => [l.type, l])) };
+}
+
+/** A type the program declares by name (main.Session), not an array, map part, closure or unknown. */
+const isNamedType = (line: string) => /^[\w./]+\.\w+$/.test(line);
+
+const programs = ['planted', 'goroutines'] as const;
+
+describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...c }))))('$program, Go $go, $dump core read stripped', ({ program, go, dump }) => {
+  let fixture: FixtureCore;
+  let full: Read;
+  let stripped: Read;
+
+  beforeAll(async () => {
+    fixture = await fixtureCore(program, go, dump);
+    full = read(fixture.core, fixture.binary);
+    stripped = read(fixture.core, strippedCopy(fixture.binary));
+  });
+  afterAll(() => {
+    full?.proc.close();
+    stripped?.proc.close();
+    removeStrippedCopies();
+  });
+
+  it('has neither symbols nor DWARF, and says what that costs', () => {
+    expect(stripped.proc.stripped).toBe(true);
+    expect(stripped.proc.dwarf).toBeUndefined();
+    expect(stripped.proc.layout.source).toBe('table');
+    expect(stripped.proc.strippedCosts()).toEqual([
+      'global variable names unavailable (no symbol table): globals are named by section and offset',
+      'local variable names unavailable (no DWARF): stack roots are named by function',
+      'types of globals and locals unknown (no DWARF): what they point to is typed from the heap alone',
+      `runtime layout from the built-in Go ${go} table`,
+    ]);
+    expect(full.proc.strippedCosts()).toEqual([]);
+  });
+
+  it('finds the same heap: objects, bytes, reachable objects and bytes', () => {
+    const [a, b] = [heapTotals(full.analysis), heapTotals(stripped.analysis)];
+    expect(b.objects).toBe(a.objects);
+    expect(b.bytes).toBe(a.bytes);
+    expect(b.reachableObjects).toBe(a.reachableObjects);
+    expect(b.reachableBytes).toBe(a.reachableBytes);
+    expect(b.reachableBytes).toBeGreaterThan(0);
+  });
+
+  it('retains the same bytes from each kind of root, within 1%', () => {
+    const [a, b] = [heapTotals(full.analysis).bytesByRootKind, heapTotals(stripped.analysis).bytesByRootKind];
+    const total = heapTotals(full.analysis).reachableBytes;
+    for (const kind of rootKinds) expect(Math.abs(b[kind] - a[kind]) / total, kind).toBeLessThanOrEqual(0.01);
+  });
+
+  it('types no object differently from the unstripped analysis', () => {
+    const [a, b] = [full.analysis.heap.typing, stripped.analysis.heap.typing];
+    const differ: string[] = [];
+    let typed = 0;
+    for (let obj = 0; obj < b.objects.count; obj++) {
+      if (b.role[obj] === Role.unknown) continue;
+      typed++;
+      if (a.role[obj] === Role.unknown || a.type[obj] !== b.type[obj]) differ.push(`object ${obj}: ${b.types.typeAt(b.type[obj]!)?.string} / ${a.types.typeAt(a.type[obj]!)?.string}`);
+    }
+    expect(differ).toEqual([]);
+    expect(typed).toBeGreaterThan(0);
+  });
+
+  it('counts a named type no higher than the unstripped analysis, and the same where the heap names it', () => {
+    for (const [type, line] of stripped.types) {
+      if (!isNamedType(type)) continue;
+      const fullLine = full.types.get(type);
+      expect(fullLine, type).toBeDefined();
+      expect(line.count, type).toBeLessThanOrEqual(fullLine!.count);
+    }
+    if (program !== 'planted') return;
+    // The structures reached through objects with a malloc header or a large-object type.
+    const byHeap = ['sessions.Session', 'jobs.Job', 'heavy.PtrHeavy', 'huge.HugePtrs', 'finalizer.payload', 'cleanup.payload', 'finalizerQueue.payload'];
+    for (const name of byHeap) {
+      const planted = fixture.truth.planted.find((p) => p.name === name)!;
+      expect(stripped.types.get(planted.type), name).toEqual(full.types.get(planted.type));
+      expect(stripped.types.get(planted.type)?.count, name).toBe(planted.count);
+    }
+  });
+
+  it('finds the same goroutines with the same frames (function, file, line)', () => {
+    const frames = (r: Read) => r.analysis.goroutines.map((g) => ({
+      id: g.id, status: g.status, system: g.system, frames: g.frames.map((f) => `${f.function} ${f.file}:${f.line}`),
+    }));
+    expect(frames(stripped)).toEqual(frames(full));
+    expect(stripped.analysis.goroutines.length).toBeGreaterThan(3);
+  });
+
+  it('names global roots by section, offset and the type of what they point to', () => {
+    const globals = stripped.analysis.heap.roots.filter((r) => r.kind === 'global');
+    expect(globals.length).toBeGreaterThan(0);
+    for (const root of globals) expect(root.name).toMatch(/^\.(data|bss)\+0x[0-9a-f]+( → .+)?$/);
+    // The global the unstripped binary names `symbol`: its root's name, and where the name should say it is.
+    const rootAt = (symbol: string) => {
+      const addr = full.proc.image.exe.symbol(symbol)!.value;
+      return { name: globals.find((r) => r.addr === addr)?.name, where: `.bss+0x${(addr - stripped.proc.binary.moduledata.bss).toString(16)}` };
+    };
+    const allm = rootAt('runtime.allm');
+    expect(allm.name).toBe(`${allm.where} → runtime.mPadded`);
+    const allp = rootAt('runtime.allp');
+    expect(allp.name?.startsWith(`${allp.where} → `)).toBe(true);
+    expect(allp.name).toMatch(/ → \[\d+\]\*runtime\.p$/);
+    if (program !== 'planted') return;
+    const huge = rootAt('main.huge');
+    expect(huge.name).toBe(`${huge.where} → main.HugePtrs`);
+  });
+});
