@@ -1,0 +1,46 @@
+/**
+ * Binaries without DWARF are read with the built-in runtime layout tables: every offset and size the
+ * tables hold must be what the DWARF of real Go 1.26 and 1.27 builds says, and so must the runtime.p
+ * fields the stripped-globals rules read even where the table lacks them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DwarfInfo } from '../../src/dwarf/index.js';
+import { ElfFile } from '../../src/elf/elf-file.js';
+import { tableEntries, tableLayout } from '../../src/goruntime/runtime-layout.js';
+import { fixtureBinary } from '../support/fixtures.js';
+
+describe.each(['1.26', '1.27'] as const)('Go %s runtime layout table', (go) => {
+  const minor = Number(go.split('.')[1]);
+  let elf: ElfFile | undefined;
+  let dwarf: DwarfInfo;
+  beforeAll(async () => {
+    const e = (elf = ElfFile.open((await fixtureBinary('planted', go)).binary));
+    dwarf = DwarfInfo.load((name) => (e.section(name) ? e.sectionData(name) : undefined))!;
+  });
+  afterAll(() => elf?.close());
+
+  it('gives every field at the offset the DWARF of a real build has', () => {
+    const entries = tableEntries(minor);
+    expect(entries.length).toBeGreaterThan(60);
+    expect(entries.map((e) => ({ ...e, offset: dwarf.offsetOf(e.struct, e.field) }))).toEqual(entries);
+  });
+
+  it('gives every struct size it knows as the DWARF has it', () => {
+    const table = tableLayout(minor);
+    const structs = [...new Set(tableEntries(minor).map((e) => e.struct))];
+    const sized = structs.flatMap((struct) => {
+      try {
+        return [{ struct, size: table.size(struct) }];
+      } catch {
+        return []; // the table carries no size for it: nothing reads one
+      }
+    });
+    expect(sized.map((s) => s.struct)).toEqual(expect.arrayContaining(['runtime.mspan', 'runtime.finalizer', 'runtime.cleanupFn']));
+    expect(sized.map((s) => ({ ...s, size: dwarf.structLayout(s.struct)?.size }))).toEqual(sized);
+  });
+
+  it('has runtime.p begin with id and status, as the allp rule assumes when the table does not say', () => {
+    expect(dwarf.offsetOf('runtime.p', 'id')).toBe(tableLayout(minor).tryOffset('runtime.p', 'id') ?? 0);
+    expect(dwarf.offsetOf('runtime.p', 'status')).toBe(tableLayout(minor).tryOffset('runtime.p', 'status') ?? 4);
+  });
+});
