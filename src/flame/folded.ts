@@ -27,7 +27,7 @@ function splitFoldedLine(line: string): { stack: string; counts: { value: number
 /**
  * Adds folded lines to a tree builder; the same tree as adding `parseFoldedLine` of each line, but
  * faster: the frames a line shares with the line before (most of them, in sorted or depth-first
- * files) are found by comparing characters, and neither split into strings nor looked up again.
+ * files) are found by comparing the stack texts, and neither split into strings nor looked up again.
  * Returns the 1-based numbers of the malformed lines, which are skipped.
  */
 export function addFoldedLines(lines: readonly string[], builder: FrameTreeBuilder): number[] {

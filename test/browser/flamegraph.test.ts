@@ -97,8 +97,12 @@ async function searchFor(page: Page, term: string) {
 }
 
 describe('the SVG opened on its own', () => {
-  it('is well-formed XML whose frames, tooltips and labels are all in the DOM', async () => {
-    const page = await open('/graph.svg');
+  it('is well-formed XML whose frames, tooltips and labels are all in the DOM, with no other requests', async () => {
+    const requests: string[] = [];
+    const page = await browser.newPage();
+    page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+    await page.goto(server.url + '/graph.svg');
+    expect(requests).toEqual(['/graph.svg']);
     expect(await page.evaluate(() => document.documentElement.getAttribute('class'))).toBe('ghf ghf-js');
     expect(await page.locator('.ghf-frames > g').count()).toBe(frames.length);
     const parseErrors = await page.evaluate(async () => {

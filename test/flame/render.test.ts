@@ -150,6 +150,16 @@ describe('streaming', () => {
   });
 });
 
+describe('self-containment', () => {
+  it('refers to nothing outside the file: no fonts, scripts, images or links', () => {
+    const svg = renderFlameGraph(sample, { colors: 'go' });
+    const urls = svg.match(/https?:\/\/[^\s"')]+/g) ?? [];
+    expect(new Set(urls)).toEqual(new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']));
+    expect(svg.match(/url\([^)]*\)/g)).toEqual(['url(#ghf-bg-go)']);
+    expect(svg).not.toMatch(/@import|@font-face|<image|href=|src=/);
+  });
+});
+
 describe('escaping', () => {
   const stacks: Stack[] = [
     { frames: ['<script>alert(1)</script>', 'a & "b" > c'], value: 100 },
