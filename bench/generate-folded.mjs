@@ -1,6 +1,7 @@
 // Synthetic Go memory-reference folded stacks for the render benchmark: a random reference tree
 // (roots, then `<how> <type>` object frames, as the Go pipeline writes them), one line per path,
 // byte counts, in the pipeline's depth-first order. Deterministic for a given line count and seed.
+// 100,000 lines come to ~19 MiB: stacks of 2–42 frames, 9 on average, ~100,000 distinct frames.
 
 /** mulberry32: a small seeded PRNG, so every run benchmarks the same input. */
 function random(seed) {
