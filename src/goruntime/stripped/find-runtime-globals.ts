@@ -31,6 +31,8 @@ interface CodeUse {
 }
 
 interface GlobalSearch {
+  /** What the rule recognizes, for messages: `a heap whose in-use spans …`. */
+  what: string;
   /**
    * 'any': every address any of the functions uses is a candidate. 'all': only the addresses all of
    * them use, for globals whose rule cannot tell them from other zero words.
@@ -45,16 +47,18 @@ interface GlobalSearch {
 const searches: Record<GlobalName, GlobalSearch> = {
   // &mheap_ is the receiver of mheap_.alloc / allocManual / init.
   mheap: {
+    what: 'a heap whose in-use spans are found again through its arena index',
     combine: 'any',
     uses: [{ fn: 'runtime.(*mcentral).grow' }, { fn: 'runtime.(*mcache).allocLarge' }, { fn: 'runtime.stackalloc' }, { fn: 'runtime.mallocinit' }],
     rule: mheapRule,
     scanBss: true,
   },
-  allgs: { combine: 'any', uses: [{ fn: 'runtime.allgadd' }, { fn: 'runtime.forEachG' }], rule: allgsRule, scanBss: true },
-  allm: { combine: 'any', uses: [{ fn: 'runtime.mcommoninit' }, { fn: 'runtime.mexit' }], rule: allmRule, scanBss: true },
-  allp: { combine: 'any', uses: [{ fn: 'runtime.procresize' }, { fn: 'runtime.gcMarkTinyAllocs' }], rule: allpRule, scanBss: true },
+  allgs: { what: 'a goroutine list with distinct goroutine ids and sane stacks', combine: 'any', uses: [{ fn: 'runtime.allgadd' }, { fn: 'runtime.forEachG' }], rule: allgsRule, scanBss: true },
+  allm: { what: "a list of Ms running the core's threads", combine: 'any', uses: [{ fn: 'runtime.mcommoninit' }, { fn: 'runtime.mexit' }], rule: allmRule, scanBss: true },
+  allp: { what: 'a list of Ps whose ids are their indexes', combine: 'any', uses: [{ fn: 'runtime.procresize' }, { fn: 'runtime.gcMarkTinyAllocs' }], rule: allpRule, scanBss: true },
   // markroot loads allfin to scan its blocks; queuefinalizer links new blocks into it.
   allfin: {
+    what: 'a well-formed list of finalizer blocks',
     combine: 'all',
     uses: [{ fn: 'runtime.markroot', access: 'load64' }, { fn: 'runtime.queuefinalizer', access: 'load64' }],
     rule: allfinRule,
@@ -62,12 +66,14 @@ const searches: Record<GlobalName, GlobalSearch> = {
   },
   // freeSpecial calls gcCleanups.enqueue; markroot loads gcCleanups.all; runCleanups (when linked) dequeues.
   gcCleanups: {
+    what: 'a cleanup queue with a well-formed list of blocks',
     combine: 'all',
     uses: [{ fn: 'runtime.freeSpecial' }, { fn: 'runtime.markroot', field: ['runtime.cleanupQueue', 'all'], access: 'load64' }, { fn: 'runtime.runCleanups' }],
     rule: gcCleanupsRule,
     scanBss: false,
   },
   fingStatus: {
+    what: 'finalizer goroutine flags',
     combine: 'all',
     uses: [{ fn: 'runtime.isSystemGoroutine' }, { fn: 'runtime.findRunnable' }, { fn: 'runtime.queuefinalizer' }, { fn: 'runtime.finalizercommit' }],
     rule: fingStatusRule,
@@ -89,33 +95,44 @@ export function findStrippedGlobals(
   const result: StrippedGlobals = { globals: {}, foundBy: {}, missing: {} };
   const inData = (addr: number) => addr >= md.noptrdata && addr < md.end;
   for (const [name, search] of Object.entries(searches) as Array<[GlobalName, GlobalSearch]>) {
-    const candidates = codeCandidates(mem, pclntab, layout, search).filter(inData);
-    let choice = choose(candidates, (addr) => judge(search.rule, ctx, addr));
+    const verdictOf = (addr: number) => judge(search.rule, ctx, addr);
+    const candidates = codeCandidates(mem, pclntab, layout, search);
+    let choice = candidates ? choose(candidates.filter(inData), verdictOf) : 'none';
     let foundBy: FoundBy = 'runtime code';
-    if (!('addr' in choice) && search.scanBss) {
-      const scanned = choose(bssWords(md), (addr) => judge(search.rule, ctx, addr));
-      if ('addr' in scanned) [choice, foundBy] = [scanned, '.bss scan'];
-      else choice = { why: `${choice.why}; scanning .bss: ${scanned.why}` };
+    if (choice === 'none' && search.scanBss) {
+      choice = choose(bssWords(md), verdictOf);
+      foundBy = '.bss scan';
     }
-    if ('addr' in choice) {
-      result.globals[name] = choice.addr;
+    if (typeof choice === 'number') {
+      result.globals[name] = choice;
       result.foundBy[name] = foundBy;
     } else {
-      result.missing[name] = choice.why;
+      result.missing[name] = choice === 'none' ? notFound(search, candidates !== undefined) : ambiguous(search, choice);
     }
   }
   return result;
 }
 
-function codeCandidates(mem: AddressSpace, pclntab: PcLnTab, layout: RuntimeLayout, search: GlobalSearch): number[] {
+/** Addresses the search's runtime functions use; undefined when none of them is in the binary. */
+function codeCandidates(mem: AddressSpace, pclntab: PcLnTab, layout: RuntimeLayout, search: GlobalSearch): number[] | undefined {
   const sets = search.uses.flatMap(({ fn, field, access }) => {
     const refs = dataReferences(mem, pclntab, fn, access);
     const delta = field ? layout.offset(field[0], field[1]) : 0;
     return refs ? [new Set([...refs].map((addr) => addr - delta))] : [];
   });
-  if (sets.length === 0) return [];
+  if (sets.length === 0) return undefined;
   if (search.combine === 'any') return [...new Set(sets.flatMap((s) => [...s]))].sort((a, b) => a - b);
   return [...sets[0]!].filter((addr) => sets.every((s) => s.has(addr))).sort((a, b) => a - b);
+}
+
+function notFound(search: GlobalSearch, hadCode: boolean): string {
+  const scan = search.scanBss ? (hadCode ? ', nor does any word of .bss' : `, and no word of .bss holds ${search.what}`) : '';
+  return hadCode ? `no address the runtime code uses holds ${search.what}${scan}` : `the runtime functions that use it are not in the binary${scan}`;
+}
+
+function ambiguous(search: GlobalSearch, choice: { ambiguous: number[]; empty: boolean }): string {
+  const where = `${choice.ambiguous.length} addresses (${choice.ambiguous.map(hex).join(', ')})`;
+  return choice.empty ? `${where} could hold ${search.what}, all empty, and nothing tells them apart` : `${where} hold ${search.what} and nothing tells them apart`;
 }
 
 function* bssWords(md: Moduledata): Generator<number> {
@@ -127,28 +144,21 @@ function* bssWords(md: Moduledata): Generator<number> {
  * contains the others' (they point into its middle). None that holds: the one candidate that may be
  * the global and holds nothing (a nil list head).
  */
-function choose(candidates: Iterable<number>, verdictOf: (addr: number) => Verdict): { addr: number } | { why: string } {
+function choose(candidates: Iterable<number>, verdictOf: (addr: number) => Verdict): number | 'none' | { ambiguous: number[]; empty: boolean } {
   const holding: Array<{ addr: number; nodes?: readonly number[] }> = [];
   const empty: number[] = [];
-  let tried = 0;
-  let lastWhy = '';
   for (const addr of candidates) {
-    tried++;
     const v = verdictOf(addr);
     if (v.verdict === 'holds') holding.push({ addr, nodes: v.nodes });
     else if (v.verdict === 'empty') empty.push(addr);
-    else lastWhy = v.why;
   }
-  if (holding.length === 1) return { addr: holding[0]!.addr };
+  if (holding.length === 1) return holding[0]!.addr;
   if (holding.length > 1) {
     const heads = holding.filter((h) => holding.every((o) => o.nodes !== undefined && h.nodes?.includes(o.nodes[0]!)));
-    if (heads.length === 1) return { addr: heads[0]!.addr };
-    return { why: `${holding.length} addresses qualify (${holding.map((h) => hex(h.addr)).join(', ')}) and none stands out` };
+    return heads.length === 1 ? heads[0]!.addr : { ambiguous: holding.map((h) => h.addr), empty: false };
   }
-  if (empty.length === 1) return { addr: empty[0]! };
-  if (empty.length > 1) return { why: `${empty.length} addresses qualify, all holding nothing, and none stands out` };
-  if (tried === 0) return { why: 'the runtime code that uses it was not found' };
-  return { why: `none of ${tried} candidate addresses qualifies (the last: ${lastWhy})` };
+  if (empty.length === 1) return empty[0]!;
+  return empty.length > 1 ? { ambiguous: empty, empty: true } : 'none';
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;

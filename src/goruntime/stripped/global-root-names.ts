@@ -1,6 +1,6 @@
 import type { HeapAnalysis } from '../heap-analysis.js';
 import type { Moduledata } from '../moduledata.js';
-import { Role } from '../typing/heap-typing.js';
+import { type HeapTyping, Role } from '../typing/heap-typing.js';
 import { objectTypeName } from '../typing/type-names.js';
 
 /** `.bss+0x1a20`: an unnamed global by its section and offset, which stay put across runs of one binary. */
@@ -16,20 +16,21 @@ export function sectionOffsetName(md: Moduledata, addr: number): string {
  * typed (names feed the root order, so before the retention tree is built). Without symbols each
  * pointer word of .data and .bss is a root of its own, so there is one object to describe.
  */
-export function nameStrippedGlobals(heap: HeapAnalysis, md: Moduledata, funcName: (entry: number) => string | undefined): void {
+export function nameStrippedGlobals(
+  heap: Pick<HeapAnalysis, 'roots' | 'graph' | 'objects' | 'typing'>, md: Moduledata, funcName: (entry: number) => string | undefined,
+): void {
   const { roots, graph, objects } = heap;
   roots.forEach((root, i) => {
     if (root.kind !== 'global') return;
     const where = sectionOffsetName(md, root.addr);
     const targets = [...new Set(root.slots.map((s) => objects.find(s.value)).filter((obj) => obj >= 0))];
-    const pointee = targets.length === 1 ? pointeeName(heap, targets[0]!, funcName) : undefined;
+    const pointee = targets.length === 1 ? pointeeName(heap.typing, targets[0]!, funcName) : undefined;
     root.name = graph.roots[i]!.name = pointee ? `${where} → ${pointee}` : where;
   });
 }
 
 /** The type of an object as a global declares it: a map or channel by its own type, not its role. */
-function pointeeName(heap: HeapAnalysis, obj: number, funcName: (entry: number) => string | undefined): string | undefined {
-  const { typing } = heap;
+function pointeeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined): string | undefined {
   switch (typing.role[obj]) {
     case Role.unknown:
       return undefined;

@@ -1,0 +1,102 @@
+/**
+ * A stripped binary's globals are only believed when the core's memory proves them. A copy of a real
+ * crash core with mheap_.allspans (or allgs) wiped must give a clear error naming what is missing,
+ * through the API and the CLI, not a heap or goroutine list read from the wrong place.
+ */
+import { copyFileSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode, UserError } from '../../src/cli/errors.js';
+import { ElfFile, PT_LOAD } from '../../src/elf/elf-file.js';
+import { analyzeCore } from '../../src/goruntime/analyze-core.js';
+import { GoProcess } from '../../src/goruntime/go-process.js';
+import { readGoroutines } from '../../src/goruntime/goroutines.js';
+import { judge, mheapRule } from '../../src/goruntime/stripped/runtime-structures.js';
+import { runCli } from '../support/run-cli.js';
+import { fixtureCore, type FixtureCore } from '../support/fixtures.js';
+import { removeStrippedCopies, strippedCopy } from './support.js';
+
+/** A copy of `core` with `length` bytes at virtual address `addr` overwritten by zeros. */
+function wipedCopy(core: string, out: string, addr: number, length: number): string {
+  const elf = ElfFile.open(core);
+  const load = elf.programHeaders.find((p) => p.type === PT_LOAD && p.vaddr <= addr && addr + length <= p.vaddr + p.filesz);
+  elf.close();
+  if (!load) throw new Error(`0x${addr.toString(16)} is not in the core's file`);
+  copyFileSync(core, out);
+  const fd = openSync(out, 'r+');
+  writeSync(fd, Buffer.alloc(length), 0, length, load.offset + addr - load.vaddr);
+  closeSync(fd);
+  return out;
+}
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected an error');
+}
+
+describe('damaged core read with a stripped binary', () => {
+  let fixture: FixtureCore;
+  let dir: string;
+  let stripped: string;
+  let globals: { mheap: number; allgs: number; allspansOffset: number };
+
+  beforeAll(async () => {
+    fixture = await fixtureCore('planted', '1.26', 'crash');
+    dir = mkdtempSync(join(tmpdir(), 'goheapflame-damaged-'));
+    stripped = strippedCopy(fixture.binary);
+    const full = GoProcess.open(fixture.core, fixture.binary);
+    globals = { mheap: full.global('mheap'), allgs: full.global('allgs'), allspansOffset: full.layout.offset('runtime.mheap', 'allspans') };
+    full.close();
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    removeStrippedCopies();
+  });
+
+  it('refuses to read the heap when mheap_.allspans is wiped, naming runtime.mheap_', () => {
+    const core = wipedCopy(fixture.core, join(dir, 'no-allspans'), globals.mheap + globals.allspansOffset, 24);
+    const proc = GoProcess.open(core, stripped);
+    try {
+      expect(proc.globals.mheap).toBeUndefined();
+      expect(proc.strippedCosts()).toContainEqual(expect.stringMatching(/^runtime\.mheap_ not found \(.*\): the heap cannot be read$/));
+      // Goroutines do not need the heap: they still read.
+      expect(readGoroutines(proc).length).toBeGreaterThan(3);
+      const err = thrown(() => analyzeCore(proc));
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).exitCode).toBe(ExitCode.badInputData);
+      expect((err as UserError).message).toMatch(
+        /^cannot find runtime\.mheap_ in this core with the stripped binary .*: no address the runtime code uses holds a heap .*, nor does any word of \.bss; the core may be damaged or cut short; give the unstripped binary if you have it\.$/,
+      );
+      // The real mheap_ fails exactly where the core was wiped.
+      const ctx = { mem: proc.image, layout: proc.layout, pclntab: proc.binary.pclntab, threadIds: new Set(proc.image.threads.map((t) => t.pid)) };
+      expect(judge(mheapRule, ctx, globals.mheap)).toEqual({ verdict: 'no', why: 'allspans: its slice pointer is not a pointer' });
+    } finally {
+      proc.close();
+    }
+
+    const cli = runCli(['top', core, stripped]);
+    expect(cli.code).toBe(ExitCode.badInputData);
+    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli.stderr).toMatch(/runtime\.mheap_/);
+    expect(cli.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('refuses to list goroutines when the allgs slice is wiped, naming runtime.allgs', () => {
+    const core = wipedCopy(fixture.core, join(dir, 'no-allgs'), globals.allgs, 24);
+    const proc = GoProcess.open(core, stripped);
+    try {
+      expect(proc.globals.allgs).toBeUndefined();
+      expect(proc.globals.mheap).toBe(globals.mheap);
+      const err = thrown(() => readGoroutines(proc));
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).message).toMatch(/^cannot find runtime\.allgs in this core with the stripped binary /);
+    } finally {
+      proc.close();
+    }
+  });
+});
