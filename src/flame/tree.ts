@@ -35,7 +35,8 @@ export class FrameTreeBuilder {
   private readonly firstChild: number[] = [-1];
   private readonly nextSibling: number[] = [-1];
   private readonly childCount: number[] = [0];
-  private readonly lookup = new Map<number, Map<string, number>>();
+  /** Children by name, for frames with more than SCAN_LIMIT children (a sparse array: fast to index). */
+  private readonly lookup: (Map<string, number> | undefined)[] = [];
   /** Frame indices of the previous stack's frames (entries past its depth are stale), and (for addStack) the frames. */
   private readonly path: number[] = [];
   private previous: readonly string[] = [];
@@ -91,7 +92,7 @@ export class FrameTreeBuilder {
   }
 
   private find(parent: number, name: string): number {
-    const map = this.lookup.get(parent);
+    const map = this.lookup[parent];
     if (map) return map.get(name) ?? -1;
     for (let c = this.firstChild[parent]!; c >= 0; c = this.nextSibling[c]!) if (this.name[c] === name) return c;
     return -1;
@@ -107,11 +108,11 @@ export class FrameTreeBuilder {
     this.childCount.push(0);
     this.firstChild[parent] = node;
     const count = ++this.childCount[parent]!;
-    let map = this.lookup.get(parent);
+    let map = this.lookup[parent];
     if (!map && count > SCAN_LIMIT) {
       map = new Map();
       for (let c = this.firstChild[parent]!; c >= 0; c = this.nextSibling[c]!) map.set(this.name[c]!, c);
-      this.lookup.set(parent, map);
+      this.lookup[parent] = map;
     }
     map?.set(name, node);
     return node;
