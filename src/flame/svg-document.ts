@@ -1,7 +1,7 @@
 import { SVG, registerWindow, type Svg } from '@svgdotjs/svg.js';
 import { createSVGWindow } from 'svgdom';
 import { backgroundColors } from './colors.js';
-import type { Geometry } from './geometry.js';
+import { round1, type Geometry } from './geometry.js';
 import type { FlameOptions } from './options.js';
 import { svgAssets } from './templates.js';
 import { formatCount } from './folded.js';
@@ -86,9 +86,11 @@ export function buildShell(o: FlameOptions, g: Geometry, facts: ShellFacts): Svg
   lines.forEach((line, k) => {
     canvas.plain(line).addClass(k === lines.length - 1 ? 'ghf-summary' : 'ghf-subtitle').attr({ x: centre, y: g.headerY[k] });
   });
+  // At the right: `ic`, and room before it for the longer label "Reset Search".
+  const char = o.fontSize * o.fontWidth;
   control(canvas, 'Reset Zoom', 'ghf-unzoom', g.xpad, g.titleY);
-  control(canvas, 'Search', 'ghf-search', g.width - g.xpad - 100, g.titleY);
-  control(canvas, 'ic', 'ghf-ic', g.width - g.xpad - 16, g.titleY).attr({ 'aria-pressed': 'false' });
+  control(canvas, 'Search', 'ghf-search', round1(g.width - g.xpad - 15 * char), g.titleY);
+  control(canvas, 'ic', 'ghf-ic', round1(g.width - g.xpad - 2 * char), g.titleY).attr({ 'aria-pressed': 'false' });
   canvas.plain('').addClass('ghf-details').attr({ x: g.xpad, y: g.detailsY, 'aria-live': 'polite' });
   canvas.plain('').addClass('ghf-matched').attr({ x: g.width - g.xpad, y: g.detailsY });
 
