@@ -145,7 +145,7 @@ function* bssWords(md: Moduledata): Generator<number> {
  * the global and holds nothing (a nil list head).
  */
 function choose(candidates: Iterable<number>, verdictOf: (addr: number) => Verdict): number | 'none' | { ambiguous: number[]; empty: boolean } {
-  const holding: Array<{ addr: number; nodes?: readonly number[] }> = [];
+  const holding: Array<{ addr: number; nodes?: ReadonlySet<number> }> = [];
   const empty: number[] = [];
   for (const addr of candidates) {
     const v = verdictOf(addr);
@@ -154,7 +154,9 @@ function choose(candidates: Iterable<number>, verdictOf: (addr: number) => Verdi
   }
   if (holding.length === 1) return holding[0]!.addr;
   if (holding.length > 1) {
-    const heads = holding.filter((h) => holding.every((o) => o.nodes !== undefined && h.nodes?.includes(o.nodes[0]!)));
+    // A list's first node (sets keep insertion order) must be in the head's list.
+    const first = (nodes: ReadonlySet<number>) => nodes.values().next().value!;
+    const heads = holding.filter((h) => holding.every((o) => o.nodes !== undefined && h.nodes?.has(first(o.nodes))));
     return heads.length === 1 ? heads[0]!.addr : { ambiguous: holding.map((h) => h.addr), empty: false };
   }
   if (empty.length === 1) return empty[0]!;

@@ -12,7 +12,7 @@ import type { RuntimeLayout } from '../runtime-layout.js';
  */
 export type Verdict =
   /** Holds the global, with the nodes of the list it heads (for globals that head a linked list). */
-  | { verdict: 'holds'; nodes?: readonly number[] }
+  | { verdict: 'holds'; nodes?: ReadonlySet<number> }
   /** Could be the global, but holds nothing to check (a nil list head, a zero status word). */
   | { verdict: 'empty' }
   | { verdict: 'no'; why: string };
@@ -133,22 +133,22 @@ export const allgsRule: StructureRule = ({ mem, layout }, addr) => {
 export const allmRule: StructureRule = ({ mem, layout, threadIds }, addr) => {
   const off = (field: string) => layout.offset('runtime.m', field);
   const [g0, procid, id, alllink] = [off('g0'), off('procid'), off('id'), off('alllink')];
-  const nodes: number[] = [];
+  const nodes = new Set<number>();
   const ids = new Set<number>();
   let running = 0;
   for (let m = mem.readPtr(addr); m !== 0; m = mem.readPtr(m + alllink)) {
     if (!isPointer(m)) return no('a list link is not a pointer');
-    if (nodes.length >= maxListLength || nodes.includes(m)) return no('the list does not end');
-    nodes.push(m);
-    if (!isPointer(mem.readPtr(m + g0))) return no(`m ${nodes.length} has no g0`);
+    if (nodes.size >= maxListLength || nodes.has(m)) return no('the list does not end');
+    nodes.add(m);
+    if (!isPointer(mem.readPtr(m + g0))) return no(`m ${nodes.size} has no g0`);
     const mid = mem.readI64(m + id);
-    if (mid < 0 || mid > 2 ** 31 || ids.has(mid)) return no(`m ${nodes.length} has id ${mid}, negative or seen before`);
+    if (mid < 0 || mid > 2 ** 31 || ids.has(mid)) return no(`m ${nodes.size} has id ${mid}, negative or seen before`);
     ids.add(mid);
     const tid = mem.readU64(m + procid);
-    if (tid !== 0 && threadIds.size > 0 && !threadIds.has(tid)) return no(`m ${nodes.length} runs thread ${tid}, which the core does not have`);
+    if (tid !== 0 && threadIds.size > 0 && !threadIds.has(tid)) return no(`m ${nodes.size} runs thread ${tid}, which the core does not have`);
     if (tid !== 0) running++;
   }
-  if (nodes.length === 0) return no('it is nil');
+  if (nodes.size === 0) return no('it is nil');
   if (threadIds.size > 0 && running === 0) return no('none of its ms runs a thread of the core');
   return { verdict: 'holds', nodes };
 };
@@ -197,18 +197,18 @@ function blockList(
 ): Verdict {
   const { mem, pclntab } = ctx;
   const maxEntries = Math.floor(shape.blockBytes / shape.entrySize);
-  const nodes: number[] = [];
+  const nodes = new Set<number>();
   for (let block = mem.readPtr(addr); block !== 0; block = mem.readPtr(block + shape.link)) {
     if (!isPointer(block)) return no('a block link is not a pointer');
-    if (nodes.length >= maxListLength || nodes.includes(block)) return no('the block list does not end');
-    nodes.push(block);
+    if (nodes.size >= maxListLength || nodes.has(block)) return no('the block list does not end');
+    nodes.add(block);
     const count = mem.readU32(block + shape.count);
     if (count > maxEntries) return no(`a block holds ${count} entries, more than fit`);
     for (let i = 0; i < count; i++) {
       if (!isFuncval(mem, pclntab, mem.readPtr(block + shape.first + i * shape.entrySize + shape.fnAt))) return no(`entry ${i} of a block has no function`);
     }
   }
-  return nodes.length === 0 ? { verdict: 'empty' } : { verdict: 'holds', nodes };
+  return nodes.size === 0 ? { verdict: 'empty' } : { verdict: 'holds', nodes };
 }
 
 /** runtime.allfin: nil, or the newest of the finalizer blocks, linked through alllink. */
