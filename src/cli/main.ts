@@ -5,9 +5,10 @@ import { renderCommand } from './commands/render.js';
 import { infoCommand } from './commands/info.js';
 import { goroutinesCommand } from './commands/goroutines.js';
 import { topCommand } from './commands/top.js';
+import { flameCommand } from './commands/flame.js';
 
 /** The commands, each a yargs module in src/cli/commands/. */
-const commands = [renderCommand, infoCommand, goroutinesCommand, topCommand];
+const commands = [flameCommand, renderCommand, infoCommand, goroutinesCommand, topCommand];
 
 function buildParser(argv: string[]): Argv {
   let parser = yargs(argv)
@@ -15,7 +16,6 @@ function buildParser(argv: string[]): Argv {
     .usage('goheapflame: who still holds your Go program\'s memory — flame graphs from core dumps.')
     .version(version)
     .strict()
-    .demandCommand(1, 'Give a command; see --help.')
     .recommendCommands()
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false)

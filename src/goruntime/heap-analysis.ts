@@ -115,7 +115,12 @@ function slotsOfRoot(types: RuntimeTypes, slots: PointerSlots, root: HeapRoot): 
 /** Types what a root points to: through its whole type when known, else through each slot's declared type. */
 function typeFromRoot(mem: AddressSpace, typing: HeapTyping, slots: PointerSlots, root: HeapRoot, typed: PointerSlot[] | undefined): void {
   if (typed && root.addr) {
-    const word = (offset: number) => (mem.isMapped(root.addr + offset, 8) ? mem.readPtr(root.addr + offset) : 0);
+    const word = (offset: number) => {
+      const piece = root.pieces ? root.pieces.find((p) => offset >= p.offset && offset + 8 <= p.offset + p.size) : undefined;
+      if (root.pieces && !piece) return 0; // that part of the variable is not in memory
+      const addr = piece ? piece.addr + offset - piece.offset : root.addr + offset;
+      return mem.isMapped(addr, 8) ? mem.readPtr(addr) : 0;
+    };
     for (const slot of typed) typing.followSlot(slot, word);
     return;
   }

@@ -9,6 +9,13 @@ export interface RootSlot {
   declared: number;
 }
 
+/** `size` bytes of a root, from `offset` in its value, stored at `addr`. */
+export interface RootPiece {
+  offset: number;
+  addr: number;
+  size: number;
+}
+
 /** A GC root before it joins the reference graph. */
 export interface HeapRoot {
   kind: RootKind;
@@ -17,6 +24,11 @@ export interface HeapRoot {
   rank: number;
   /** Address of the root's memory (a global, a stack slot), 0 for registers and runtime records. */
   addr: number;
+  /**
+   * Where the root's bytes are when they are not one run from `addr`: a variable the compiler split
+   * into pieces (a slice whose pointer, length and capacity sit in different stack slots).
+   */
+  pieces?: RootPiece[];
   /** Runtime type of the whole root when known (a typed global or local), else 0. */
   typeAddr: number;
   /** The root's DWARF type, used when the binary has no runtime type for it. */

@@ -3,16 +3,15 @@ import { evaluateLocation } from '../../dwarf/index.js';
 import type { AddressSpace } from '../../core/address-space.js';
 import { REGISTER_NAMES } from '../../elf/core-notes.js';
 import type { Frame, Goroutine } from '../goroutines.js';
-import type { HeapRoot, RootSlot } from './heap-root.js';
+import type { HeapRoot, RootPiece, RootSlot } from './heap-root.js';
 
 const ptrSize = 8;
 
-/** A variable's place in a frame, when it lives in memory there. */
+/** A variable's place in a frame: the pieces of it that live in memory there. */
 interface FrameVariable {
   name: string;
   function: string;
-  addr: number;
-  size: number;
+  pieces: RootPiece[];
   type: DwarfType | undefined;
 }
 
@@ -48,9 +47,17 @@ function frameRoots(mem: AddressSpace, goid: number, frame: Frame, slots: number
   for (const addr of slots) {
     const value = readWord(mem, addr);
     if (value === 0) continue;
-    const v = variables.find((x) => addr >= x.addr && addr < x.addr + x.size);
+    let v: FrameVariable | undefined;
+    let piece: RootPiece | undefined;
+    for (const x of variables) {
+      piece = x.pieces.find((p) => addr >= p.addr && addr < p.addr + p.size);
+      if (piece) {
+        v = x;
+        break;
+      }
+    }
     const list = byVariable.get(v) ?? [];
-    list.push({ offset: addr - (v?.addr ?? 0), value, declared: 0 });
+    list.push({ offset: piece ? piece.offset + addr - piece.addr : addr, value, declared: 0 });
     byVariable.set(v, list);
   }
   return [...byVariable].map(([v, rootSlots]) => {
@@ -62,7 +69,8 @@ function frameRoots(mem: AddressSpace, goid: number, frame: Frame, slots: number
       kind: 'goroutine',
       name: `goroutine ${goid} ${v.function} · ${v.name}`,
       rank: goid,
-      addr: v.addr,
+      addr: v.pieces[0]!.addr - v.pieces[0]!.offset,
+      pieces: v.pieces,
       typeAddr: rtOffset ? typesBase + rtOffset : 0,
       ...(v.type ? { dwarfType: v.type } : {}),
       slots: rootSlots,
@@ -79,15 +87,20 @@ function frameVariables(dwarf: DwarfInfo, frame: Frame, loadBias: number): Frame
   for (const v of fn.variables()) {
     const size = v.type?.size ?? 0;
     if (size <= 0) continue;
-    let addr: number | undefined;
-    if (v.frameOffset !== undefined) addr = frame.fp + v.frameOffset;
-    else {
-      const expr = v.locationAt(pc);
-      const pieces = expr ? evaluateLocation(expr, { cfa: frame.fp }) : [];
-      const place = pieces.length === 1 ? pieces[0]!.place : undefined;
-      if (place?.kind === 'memory') addr = place.address;
-    }
-    if (addr !== undefined) out.push({ name: v.name, function: v.inlinedFrom ?? fn.name, addr, size, type: v.type });
+    const pieces = v.frameOffset !== undefined ? [{ offset: 0, addr: frame.fp + v.frameOffset, size }] : memoryPieces(v.locationAt(pc), frame.fp, size);
+    if (pieces.length) out.push({ name: v.name, function: v.inlinedFrom ?? fn.name, pieces, type: v.type });
+  }
+  return out;
+}
+
+/** The pieces of a variable that its location puts in memory (pieces in registers are not kept). */
+function memoryPieces(expr: Buffer | undefined, cfa: number, size: number): RootPiece[] {
+  const out: RootPiece[] = [];
+  let offset = 0;
+  for (const piece of expr ? evaluateLocation(expr, { cfa }) : []) {
+    const length = piece.size ?? size - offset;
+    if (piece.place.kind === 'memory' && length > 0) out.push({ offset, addr: piece.place.address, size: length });
+    offset += length;
   }
   return out;
 }

@@ -151,7 +151,9 @@ export class HeapTyping {
       }
       case 'slice': {
         const elem = declared.elem();
-        if (elem && elem.size > 0 && atStart) this.assign(obj, Role.array, elem, extent);
+        // A capacity the root could not tell (a split variable) is what the object can hold.
+        const count = extent > 0 ? extent : Math.floor((this.objects.size[obj]! - this.dataOffset(obj)) / (elem?.size || 1));
+        if (elem && elem.size > 0 && atStart) this.assign(obj, Role.array, elem, count);
         return;
       }
       case 'string':

@@ -1,0 +1,125 @@
+import { basename } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { encodePprof } from '../../export/pprof.js';
+import { stacksToTree } from '../../export/tree-json.js';
+import { formatBytes } from '../../flame/units.js';
+import { formatFolded } from '../../flame/folded.js';
+import { flameGraphChunks } from '../../flame/render.js';
+import type { PaletteName } from '../../flame/palettes.js';
+import type { Stack } from '../../flame/stack.js';
+import { foldRetentionTree, type FoldedStack } from '../../graph/fold.js';
+import { rootKinds } from '../../graph/reference-graph.js';
+import { analyzeCore, type CoreAnalysis } from '../../goruntime/analyze-core.js';
+import { GoFrameNamer } from '../../goruntime/frame-namer.js';
+import { GoProcess } from '../../goruntime/go-process.js';
+import { heapTotals } from '../../goruntime/heap-summary.js';
+import { UserError } from '../errors.js';
+import { flameOptions, renderOptions, type RenderOptionArgs } from '../flame-options.js';
+import { writeOutput } from '../output.js';
+import { Progress } from '../progress.js';
+
+const formats = ['svg', 'folded', 'pprof', 'json'] as const;
+const rootChoices = [...rootKinds, 'unreachable'] as const;
+
+interface FlameArgs extends RenderOptionArgs {
+  core: string;
+  binary: string;
+  output?: string;
+  force: boolean;
+  weight: 'bytes' | 'objects';
+  format: (typeof formats)[number];
+  roots?: Array<(typeof rootChoices)[number]>;
+  focus?: string;
+  collapse: boolean;
+  'max-depth'?: number;
+  quiet: boolean;
+}
+
+/** `goheapflame CORE BINARY -o ref.svg`: the memory reference flame graph of a Go core. */
+export const flameCommand: CommandModule<object, FlameArgs> = {
+  command: '$0 <core> <binary>',
+  describe: 'Memory reference flame graph of a Go core dump: from GC roots (bottom) to what they retain',
+  builder: (yargs: Argv<object>) =>
+    yargs
+        .positional('core', { type: 'string', demandOption: true, describe: 'Core dump of the Go program (gcore PID, or a crash with ulimit -c unlimited)' })
+        .positional('binary', { type: 'string', demandOption: true, describe: 'The executable that was running (the exact build; stripped is fine)' })
+        .options({
+          output: { alias: 'o', type: 'string', describe: 'Write here (default: standard output)' },
+          force: { type: 'boolean', default: false, describe: 'Read a core whose binary does not match, or that is truncated' },
+          weight: { choices: ['bytes', 'objects'] as const, default: 'bytes' as const, describe: 'Frame width: bytes retained or objects retained' },
+          format: { choices: formats, default: 'svg' as const, describe: 'svg; folded (flamegraph.pl, inferno, speedscope); pprof (go tool pprof); json (the tree)' },
+          roots: { type: 'array', choices: rootChoices, describe: 'Only stacks from these kinds of root' },
+          focus: { type: 'string', describe: 'Only stacks through a frame matching this regular expression' },
+          collapse: { type: 'boolean', default: true, describe: 'Merge chains of objects of one type (lists, trees) into one frame; --no-collapse keeps them' },
+          'max-depth': { type: 'number', describe: 'Keep frames above this depth in the frame at this depth' },
+          quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress and no summary on stderr' },
+        })
+        .options(renderOptions) as unknown as Argv<FlameArgs>,
+  handler: async (args) => {
+    const focus = compileFocus(args.focus);
+    const proc = GoProcess.open(args.core, args.binary, { force: args.force });
+    const progress = new Progress(args.quiet);
+    const analysis = analyzeCore(proc, progress.phase);
+    progress.phase('folding stacks');
+    const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab);
+    const maxDepth = args['max-depth'] ?? Infinity;
+    if (!(maxDepth >= 1)) throw new UserError('usage', `--max-depth must be at least 1, not ${args['max-depth']}.`);
+    const stacks = foldRetentionTree(analysis.heap.graph, analysis.tree, namer, { collapse: args.collapse, maxDepth })
+      .filter((s) => !args.roots || args.roots.includes(s.rootKind))
+      .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
+    if (stacks.length === 0) throw new UserError('badInputData', 'No stacks are left after --roots and --focus; widen them.');
+    const totals = heapTotals(analysis);
+    const program = basename(args.binary);
+    const weighted: Stack[] = stacks.map((s) => ({ frames: s.frames, value: args.weight === 'bytes' ? s.bytes : s.objects }));
+    progress.phase(`writing ${args.format}`);
+    const output = outputOf(args, weighted, stacks, {
+      title: args.title ?? `${program} · ${proc.binary.version.raw} · heap ${formatBytes(totals.bytes)}`,
+      countname: args.countname ?? args.weight,
+    });
+    await writeOutput(args.output, output);
+    progress.done();
+    if (!args.quiet) process.stderr.write(summary(analysis, totals, stacks, args.output));
+    proc.close();
+  },
+};
+
+function compileFocus(pattern: string | undefined): RegExp | undefined {
+  if (pattern === undefined) return undefined;
+  try {
+    return new RegExp(pattern);
+  } catch (err) {
+    throw new UserError('usage', `--focus ${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message}).`);
+  }
+}
+
+function outputOf(
+  args: FlameArgs,
+  weighted: Stack[],
+  stacks: FoldedStack[],
+  defaults: { title: string; countname: string },
+): Iterable<string | Uint8Array> {
+  switch (args.format) {
+    case 'folded':
+      return [formatFolded(weighted)];
+    case 'pprof':
+      return [encodePprof(stacks, defaults.title)];
+    case 'json':
+      return [`${JSON.stringify(stacksToTree(stacks), null, 1)}\n`];
+    default:
+      return flameGraphChunks(weighted, { ...flameOptions(args), title: defaults.title, countName: defaults.countname, colors: (args.colors ?? 'go') as PaletteName });
+  }
+}
+
+/** The one-paragraph summary on stderr: heap, reachable, typed share, top roots, output. */
+function summary(analysis: CoreAnalysis, totals: ReturnType<typeof heapTotals>, stacks: FoldedStack[], output: string | undefined): string {
+  const byRoot = new Map<string, number>();
+  for (const s of stacks) byRoot.set(s.frames[0]!, (byRoot.get(s.frames[0]!) ?? 0) + s.bytes);
+  const top = [...byRoot].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, bytes]) => `${name} (${formatBytes(bytes)})`);
+  const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '0%');
+  return (
+    `Heap ${formatBytes(totals.bytes)} in ${totals.objects} objects; reachable ${formatBytes(totals.reachableBytes)} ` +
+    `(${pct(totals.reachableBytes, totals.bytes)}) in ${totals.reachableObjects} objects; type known for ` +
+    `${pct(totals.typedBytes, totals.reachableBytes)} of reachable bytes; ${analysis.goroutines.length} goroutines. ` +
+    `Largest roots: ${top.join(', ')}. Wrote ${output ?? 'standard output'}.\n`
+  );
+}
