@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStacks, renderFlameGraph, type Stack } from '../../src/flame/index.js';
 import { fitLabel } from '../../src/flame/label.js';
 import { formatBytes } from '../../src/flame/units.js';
-import { drawnFrames, framePaths } from '../flame/svg-reading.js';
+import { drawnFrames, framePaths } from '../support/svg-reading.js';
 import { launchChromium, pngStats, serve } from '../support/browser.js';
 
 const XPAD = 10;

@@ -7,7 +7,7 @@ import { ExitCode } from '../../src/cli/errors.js';
 import { parseStacks, renderFlameGraph } from '../../src/flame/index.js';
 import { readFrameTree } from '../../src/flame/parse.js';
 import { generateFolded } from '../../bench/generate-folded.mjs';
-import { drawnFrames } from './svg-reading.js';
+import { drawnFrames } from '../support/svg-reading.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const sampleText = readFileSync(join(root, 'samples/sample.folded'), 'utf8');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, UserError } from '../../src/cli/errors.js';
 import { formatFolded, parseStacks, renderFlameGraph, writeFlameGraph, type Stack } from '../../src/flame/index.js';
 import { PassThrough } from 'node:stream';
-import { drawnFrames, framePaths } from './svg-reading.js';
+import { drawnFrames, framePaths } from '../support/svg-reading.js';
 import { readFileSync } from 'node:fs';
 
 const PLOT_WIDTH = 1200 - 2 * 10;
