@@ -7,6 +7,7 @@ import { readSpans } from './heap/spans.js';
 import { readGlobalRoots } from './roots/global-roots.js';
 import type { HeapRoot } from './roots/heap-root.js';
 import { adoptStaticObjects } from './roots/static-objects.js';
+import { nameStrippedGlobals } from './stripped/global-root-names.js';
 import type { RuntimeTypes } from './runtime-types.js';
 import { readRuntimeRoots } from './roots/runtime-roots.js';
 import { HeapTyping } from './typing/heap-typing.js';
@@ -76,6 +77,7 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   const rootSlots = roots.map((root) => slotsOfRoot(binary.types, slots, root));
   roots.forEach((root, i) => typeFromRoot(mem, typing, slots, root, rootSlots[i]));
   typing.propagate();
+  if (proc.strippedGlobals) nameStrippedGlobals({ roots, graph, objects, typing }, binary.moduledata, (pc) => binary.pclntab.funcForPC(pc)?.name);
 
   const warnings = [...spans.warnings, ...scan.warnings, ...runtime.warnings];
   return { objects, graph, roots, typing, slots, rootSlots, warnings };

@@ -38,7 +38,7 @@ const go126: StructTable = {
     },
   },
   'runtime.m': { fields: { g0: 0, procid: 64, gsignal: 72, curg: 184, p: 208, id: 232, alllink: 352, vdsoSP: 896, vdsoPC: 904 } },
-  'runtime.p': { fields: { mcache: 56 } },
+  'runtime.p': { fields: { id: 0, status: 4, mcache: 56 } },
   'runtime.mcache': { fields: { tiny: 24 } },
   'runtime.special': { fields: { next: 0, offset: 8, kind: 16 } },
   'runtime.specialfinalizer': { fields: { fn: 24, ot: 48 } },

@@ -128,16 +128,20 @@ describe('bad input', () => {
     it.each(cases)('refuses $what', ({ args, code, message }) => expectUserError([command, ...args()], code, message));
   });
 
-  it('describes a core read with the stripped binary, and says why it cannot list the goroutines', () => {
+  it('describes a core read with the stripped binary: the same goroutines, and what stripping costs', () => {
     const info = runCliJson<InfoReport>(['info', '--json', fixture.core, file('stripped')]);
+    const full = runCliJson<InfoReport>(['info', '--json', fixture.core, fixture.binary]);
     expect(info).toMatchObject({ goVersion: fixture.truth.goVersion, stripped: true, dwarf: false, symbols: false });
     expect(info.buildId.matches).toBe(true);
-    expect(info.goroutines).toBeUndefined();
-    expect(info.warnings.join('\n')).toMatch(/runtime\.allgs.*unstripped binary/);
+    expect(info.goroutines).toEqual(full.goroutines);
+    expect(info.strippedCosts.join('\n')).toMatch(/global variable names unavailable/);
+    expect(full.strippedCosts).toEqual([]);
   });
 
-  it('refuses to list goroutines with the stripped binary, naming what is missing', () => {
-    expectUserError(['goroutines', fixture.core, file('stripped')], ExitCode.unsupported, /cannot find runtime\.allgs .*give the unstripped binary/);
+  it('lists the same goroutines with the stripped binary', () => {
+    const stripped = runCliJson<Array<{ id: number; frames: unknown[] }>>(['goroutines', '--json', fixture.core, file('stripped')]);
+    const full = runCliJson<Array<{ id: number; frames: unknown[] }>>(['goroutines', '--json', fixture.core, fixture.binary]);
+    expect(stripped).toEqual(full);
   });
 
   it('reads a truncated core with --force, warning about the missing bytes', () => {

@@ -53,6 +53,8 @@ export interface InfoReport {
   buildId: { binary?: string; core?: string; matches?: boolean };
   /** Neither DWARF nor a symbol table. */
   stripped: boolean;
+  /** What reading this binary without DWARF or symbols costs, one sentence each (empty when nothing). */
+  strippedCosts: string[];
   dwarf: boolean;
   symbols: boolean;
   pie: boolean;
@@ -115,6 +117,7 @@ export function describeCore(proc: GoProcess): InfoReport {
     experiments: binary.version.experiments,
     buildId: { binary: inExe, core: inCore, matches: inExe && inCore ? inExe === inCore : undefined },
     stripped: proc.stripped,
+    strippedCosts: proc.strippedCosts(),
     dwarf: proc.dwarf !== undefined,
     symbols: exe.symbols().length > 0,
     pie: exe.header.type === ET_DYN,
@@ -148,6 +151,7 @@ export function formatInfo(r: InfoReport): string {
     `binary      ${r.binary}: ${r.pie ? 'PIE' : 'position-dependent'}, ${r.static ? 'static' : 'dynamically linked'}, DWARF ${yesNo(r.dwarf)}, symbols ${yesNo(r.symbols)}`,
     `Go          ${r.goVersion}${experiments.length ? ` (GOEXPERIMENT=${experiments.join(',')})` : ''}`,
     `build ID    ${buildId}`,
+    ...r.strippedCosts.map((cost) => `stripped    ${cost}`),
     `threads     ${r.threads}`,
     `memory      ${m.mappings} mappings: ${formatBytes(m.fromCore)} from the core, ${formatBytes(m.fromExecutable)} from the binary, ` +
       `${formatBytes(m.fromFiles)} from other files, ${formatBytes(m.zeroFilled)} zero, ${formatBytes(m.missing)} missing`,
