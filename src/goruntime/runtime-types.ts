@@ -244,6 +244,7 @@ export class RuntimeType {
   readonly str: number;
   readonly ptrToThis: number;
   private cachedString?: string;
+  private cachedElem?: RuntimeType | null;
 
   constructor(
     private readonly types: RuntimeTypes,
@@ -372,7 +373,13 @@ export class RuntimeType {
   }
 
   /** Element type of arrays, chans, maps, pointers and slices. */
+  /** The element type (cached: heap typing asks for it once per pointer it follows). */
   elem(): RuntimeType | undefined {
+    if (this.cachedElem === undefined) this.cachedElem = this.readElem() ?? null;
+    return this.cachedElem ?? undefined;
+  }
+
+  private readElem(): RuntimeType | undefined {
     switch (this.kind) {
       case Kind.Array:
       case Kind.Chan:

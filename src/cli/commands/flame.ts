@@ -33,6 +33,7 @@ interface FlameArgs extends RenderOptionArgs {
   collapse: boolean;
   'max-depth'?: number;
   quiet: boolean;
+  timings: boolean;
 }
 
 /** `goheapflame CORE BINARY -o ref.svg`: the memory reference flame graph of a Go core. */
@@ -53,12 +54,13 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
           collapse: { type: 'boolean', default: true, describe: 'Merge chains of objects of one type (lists, trees) into one frame; --no-collapse keeps them' },
           'max-depth': { type: 'number', describe: 'Keep frames above this depth in the frame at this depth' },
           quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress and no summary on stderr' },
+          timings: { type: 'boolean', default: false, describe: 'Print how long each phase took, and the peak memory, on stderr' },
         })
         .options(renderOptions) as unknown as Argv<FlameArgs>,
   handler: async (args) => {
     const focus = compileFocus(args.focus);
+    const progress = new Progress(args.quiet, args.timings);
     const proc = GoProcess.open(args.core, args.binary, { force: args.force });
-    const progress = new Progress(args.quiet);
     const analysis = analyzeCore(proc, progress.phase);
     progress.phase('folding stacks');
     const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab);

@@ -14,6 +14,9 @@ export class HeapObjects {
   /** Object index of each span slot (parallel to spans.allocated), -1 when the slot is free. */
   private readonly slotObject: Int32Array;
   private readonly spanEnd: Float64Array;
+  /** Span index of each page of [pageBase, pageBase + pages × 8 KiB), -1 outside spans; absent when the heap is too sparse. */
+  private readonly pageSpan: Int32Array | undefined;
+  private readonly pageBase: number;
 
   constructor(readonly spans: SpanTable) {
     let count = 0;
@@ -38,10 +41,16 @@ export class HeapObjects {
         this.slotObject[base + slot] = next++;
       }
     }
+    this.pageBase = spans.count ? spans.start[0]! : 0;
+    this.pageSpan = buildPageTable(spans, this.pageBase, this.spanEnd);
   }
 
   /** The span containing `addr`, or -1. */
   spanOf(addr: number): number {
+    if (this.pageSpan) {
+      const page = Math.floor((addr - this.pageBase) / pageSize);
+      return page >= 0 && page < this.pageSpan.length ? this.pageSpan[page]! : -1;
+    }
     const starts = this.spans.start;
     let lo = 0;
     let hi = this.spans.count - 1;
@@ -68,4 +77,19 @@ export class HeapObjects {
     for (let i = 0; i < this.count; i++) total += this.size[i]!;
     return total;
   }
+}
+
+/** A direct page → span table covers heaps up to this many pages (64 GiB); sparser ones use binary search. */
+const maxPageTable = 1 << 23;
+
+function buildPageTable(spans: SpanTable, base: number, spanEnd: Float64Array): Int32Array | undefined {
+  if (spans.count === 0) return undefined;
+  const pages = Math.ceil((spanEnd[spans.count - 1]! - base) / pageSize);
+  if (pages > maxPageTable) return undefined;
+  const table = new Int32Array(pages).fill(-1);
+  for (let s = 0; s < spans.count; s++) {
+    const first = (spans.start[s]! - base) / pageSize;
+    table.fill(s, first, first + spans.npages[s]!);
+  }
+  return table;
 }
