@@ -319,6 +319,8 @@ export function fixtureCore(program: string, go: GoToolchain, dump: DumpMethod):
 }
 
 /** How long a program may take to plant its heap and write its truth. */
+/** How long a program gets to park its last goroutine after printing "ready". */
+const settleAfterReadyMs = 500;
 const readyTimeoutMs = (program: string) => (program === 'big' ? 10 * 60_000 : 2 * 60_000);
 const FILES = ['truth.json', 'stacks.txt', 'quiescence.json', 'stdout.log', 'stderr.log', 'pid.json'];
 const ULIMIT_FAILED = 97;
@@ -397,7 +399,12 @@ async function waitForReady(
     Promise.race([ready.then(() => 'ready' as const), exited.then(({ code, signal }) => `exited with ${signal ?? `code ${code}`}`)]),
     timeoutMs,
   );
-  if (outcome === 'ready') return;
+  if (outcome === 'ready') {
+    // The goroutine that printed "ready" still has to return from the write and park in time.Sleep;
+    // dumped before that, its frames are mid-call and its stack holds stale words.
+    await sleep(settleAfterReadyMs);
+    return;
+  }
   if (outcome === `exited with code ${ULIMIT_FAILED}`) throw new Error(`fixtureCore(${program}, crash): "ulimit -c unlimited" failed: the hard limit on core size forbids core files`);
   const stderr = readFileSync(join(dir, 'stderr.log'), 'utf8').slice(-4000);
   const what = outcome === TIMED_OUT ? `was not ready after ${timeoutMs / 1000} s` : outcome;
