@@ -16,16 +16,14 @@ import { heapTotals } from '../../goruntime/heap-summary.js';
 import { UserError } from '../errors.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../flame-options.js';
 import { writeOutput } from '../output.js';
+import { type CoreInputArgs, coreInput } from './info.js';
 import { Progress } from '../progress.js';
 
 const formats = ['svg', 'folded', 'pprof', 'json'] as const;
 const rootChoices = [...rootKinds, 'unreachable'] as const;
 
-interface FlameArgs extends RenderOptionArgs {
-  core: string;
-  binary: string;
+interface FlameArgs extends RenderOptionArgs, CoreInputArgs {
   output?: string;
-  force: boolean;
   weight: 'bytes' | 'objects';
   format: (typeof formats)[number];
   roots?: Array<(typeof rootChoices)[number]>;
@@ -41,12 +39,9 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
   command: '$0 <core> <binary>',
   describe: 'Memory reference flame graph of a Go core dump: from GC roots (bottom) to what they retain',
   builder: (yargs: Argv<object>) =>
-    yargs
-        .positional('core', { type: 'string', demandOption: true, describe: 'Core dump of the Go program (gcore PID, or a crash with ulimit -c unlimited)' })
-        .positional('binary', { type: 'string', demandOption: true, describe: 'The executable that was running (the exact build; stripped is fine)' })
+    coreInput(yargs)
         .options({
           output: { alias: 'o', type: 'string', describe: 'Write here (default: standard output)' },
-          force: { type: 'boolean', default: false, describe: 'Read a core whose binary does not match, or that is truncated' },
           weight: { choices: ['bytes', 'objects'] as const, default: 'bytes' as const, describe: 'Frame width: bytes retained or objects retained' },
           format: { choices: formats, default: 'svg' as const, describe: 'svg; folded (flamegraph.pl, inferno, speedscope); pprof (go tool pprof); json (the tree)' },
           roots: { type: 'array', choices: rootChoices, describe: 'Only stacks from these kinds of root' },

@@ -108,50 +108,45 @@ class RuntimeRootReader {
   finalizerQueue(): HeapRoot[] {
     const allfin = this.proc.globals.allfin;
     if (allfin === undefined) return [];
-    const roots: HeapRoot[] = [];
-    const alllink = this.off('runtime.finBlock', 'alllink');
-    const cnt = this.off('runtime.finBlock', 'cnt');
-    const fin = this.off('runtime.finBlock', 'fin');
-    const size = this.proc.layout.size('runtime.finalizer');
-    const fn = this.off('runtime.finalizer', 'fn');
-    const arg = this.off('runtime.finalizer', 'arg');
-    this.guarded('the finalizer queue', undefined, () => {
-      let steps = 0;
-      for (let block = this.word(allfin); block !== 0 && steps < maxListLength; block = this.word(block + alllink), steps++) {
-        const n = Math.min(this.mem.readU32(block + cnt), maxListLength);
-        for (let i = 0; i < n; i++) {
-          const entry = block + fin + i * size;
-          const f = this.word(entry + fn);
-          roots.push(runtimeRoot('finalizer', `queued finalizer ${this.funcName(f)}`, [
-            { offset: fn, value: f, declared: 0 },
-            { offset: arg, value: this.word(entry + arg), declared: 0 },
-          ]));
-        }
-      }
+    return this.queue('finalizer', 'queued finalizer', allfin, {
+      block: 'runtime.finBlock', next: 'alllink', count: 'cnt', entries: 'fin', entry: 'runtime.finalizer',
     });
-    return roots;
   }
 
   /** runtime.gcCleanups.all: blocks of cleanups queued to run. */
   cleanupQueue(): HeapRoot[] {
     const queue = this.proc.globals.gcCleanups;
     if (queue === undefined) return [];
+    return this.queue('cleanup', 'queued cleanup', queue + this.off('runtime.cleanupQueue', 'all'), {
+      block: 'runtime.cleanupBlock', next: 'cleanupBlockHeader.alllink', count: 'cleanupBlockHeader.n', entries: 'cleanups', entry: 'runtime.cleanupFn',
+    });
+  }
+
+  /**
+   * A runtime work queue kept as a list of blocks (the first one's address stored at `head`), each
+   * holding `count` entries with a function (`fn`) and its argument (`arg`): one root per entry.
+   */
+  private queue(
+    kind: HeapRoot['kind'],
+    label: string,
+    head: number,
+    s: { block: string; next: string; count: string; entries: string; entry: string },
+  ): HeapRoot[] {
     const roots: HeapRoot[] = [];
-    const all = this.off('runtime.cleanupQueue', 'all');
-    const alllink = this.off('runtime.cleanupBlock', 'cleanupBlockHeader.alllink');
-    const count = this.off('runtime.cleanupBlock', 'cleanupBlockHeader.n');
-    const first = this.off('runtime.cleanupBlock', 'cleanups');
-    const size = this.proc.layout.size('runtime.cleanupFn');
-    const fn = this.off('runtime.cleanupFn', 'fn');
-    const arg = this.off('runtime.cleanupFn', 'arg');
-    this.guarded('the cleanup queue', undefined, () => {
+    const next = this.off(s.block, s.next);
+    const count = this.off(s.block, s.count);
+    const entries = this.off(s.block, s.entries);
+    const size = this.proc.layout.size(s.entry);
+    const fn = this.off(s.entry, 'fn');
+    const arg = this.off(s.entry, 'arg');
+    this.guarded(`the ${label} list`, undefined, () => {
       let steps = 0;
-      for (let block = this.word(queue + all); block !== 0 && steps < maxListLength; block = this.word(block + alllink), steps++) {
+      for (let block = this.word(head); block !== 0 && steps < maxListLength; block = this.word(block + next), steps++) {
         const n = Math.min(this.mem.readU32(block + count), maxListLength);
         for (let i = 0; i < n; i++) {
-          const entry = block + first + i * size;
+          const entry = block + entries + i * size;
           const f = this.word(entry + fn);
-          roots.push(runtimeRoot('cleanup', `queued cleanup ${this.funcName(f)}`, [
+          roots.push(runtimeRoot(kind, `${label} ${this.funcName(f)}`, [
             { offset: fn, value: f, declared: 0 },
             { offset: arg, value: this.word(entry + arg), declared: 0 },
           ]));
