@@ -4,16 +4,12 @@ import { geometry, plotWidth, type Geometry } from './geometry.js';
 import { layoutFrames, type FlameLayout } from './layout.js';
 import { minWidthOf, resolveOptions, type FlameOptions } from './options.js';
 import type { Stack } from './stack.js';
-import type { ShellFacts, SvgShell } from './svg-document.js';
+import type { ShellFacts, SvgShell } from './shell-fields.js';
 import { frameMarkup, type FrameStyle } from './svg-frames.js';
 import { buildFrameTree, type FrameTree } from './tree.js';
 import { countFormat, formatPercent, groupDigits, type CountFormat } from './units.js';
 
-/**
- * Everything the SVG needs except the document shell: merged tree, layout, geometry, styles.
- * Kept apart from svg-document.ts so that the CLI can build the shell in a worker thread (its
- * svgdom import is the slowest part of start-up) while this runs on the main thread.
- */
+/** Everything the SVG needs except the document shell: merged tree, layout, geometry, styles. */
 export interface FlamePlan {
   readonly options: FlameOptions;
   readonly tree: FrameTree;

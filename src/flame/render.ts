@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { FlameOptions } from './options.js';
 import { planFlameGraph, svgChunks } from './plan.js';
 import type { Stack } from './stack.js';
-import { buildShell } from './svg-document.js';
+import { buildShell } from './shell.js';
 
 /**
  * The SVG of a flame graph, in pieces, for streaming. Everything is computed before the first

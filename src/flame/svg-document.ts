@@ -1,35 +1,6 @@
-import { SVG, registerWindow, type Svg } from '@svgdotjs/svg.js';
+import { Rect, SVG, registerWindow, type Svg } from '@svgdotjs/svg.js';
 import { createSVGWindow } from 'svgdom';
-import { backgroundColors } from './colors.js';
-import { round1, type Geometry } from './geometry.js';
-import type { FlameOptions } from './options.js';
-import { svgAssets } from './templates.js';
-import { formatCount } from './folded.js';
-import { commentText } from './xml.js';
-
-/** The SVG around the frames, split where the frames go. */
-export interface SvgShell {
-  head: string;
-  tail: string;
-}
-
-/** Facts about the drawing that the page states and the embedded script needs. */
-export interface ShellFacts {
-  /** The accessible name and the summary line under the title. */
-  heading: string;
-  summary: string;
-  /** The count that is 100 %. */
-  total: number;
-  /** Labels carry the byte size after the name when there is room. */
-  sizeInLabels: boolean;
-}
-
-/** What the shell depends on; plain data, so it can be sent to a worker thread. */
-export interface ShellRequest {
-  options: FlameOptions;
-  geometry: Geometry;
-  facts: ShellFacts;
-}
+import { SHELL_FIELDS, SHELL_VARIANTS, variantKey, type ShellFields, type ShellVariant, type SvgShell } from './shell-fields.js';
 
 const FRAMES_MARK = 'goheapflame:frames';
 
@@ -43,60 +14,54 @@ const FRAMES_MARK = 'goheapflame:frames';
  * Class names all start with `ghf-`, the CSS is scoped to `.ghf`, per-document values are
  * presentation attributes or `data-` attributes on the root, and the script finds its own root;
  * so two graphs inlined in one HTML page do not disturb each other.
+ *
+ * Values are passed as text (see ShellFields), so that the same calls with `{{field}}` markers give
+ * the shell template (`generateShellTemplate`) that shell.ts fills without loading svg.js.
  */
-export function buildShell(o: FlameOptions, g: Geometry, facts: ShellFacts): SvgShell {
+export function buildShellDocument(f: ShellFields, variant: ShellVariant): SvgShell {
   const window = createSVGWindow();
   registerWindow(window as never, window.document as never);
   const canvas = SVG(window.document.documentElement) as unknown as Svg;
-  const { script, style } = svgAssets();
 
   canvas
-    .size(g.width, g.height)
-    .viewbox(0, 0, g.width, g.height)
+    .attr({ width: f.width, height: f.height, viewBox: `0 0 ${f.width} ${f.height}` })
     .addClass('ghf')
     .attr({
-      'font-family': o.fontType,
-      'font-size': o.fontSize,
-      'data-xpad': g.xpad,
-      'data-frame-top': g.frameTop0,
-      'data-depth-step': g.depthStep,
-      'data-label-dy': g.labelDy,
-      'data-char-width': o.fontSize * o.fontWidth,
-      'data-size-labels': facts.sizeInLabels ? 1 : 0,
-      'data-name-type': o.nameType,
-      'data-inverted': o.inverted ? 1 : 0,
+      'font-family': f.fontFamily,
+      'font-size': f.fontSize,
+      'data-xpad': f.xpad,
+      'data-frame-top': f.frameTop,
+      'data-depth-step': f.depthStep,
+      'data-label-dy': f.labelDy,
+      'data-char-width': f.charWidth,
+      'data-size-labels': f.sizeLabels,
+      'data-name-type': f.nameType,
+      'data-inverted': f.inverted,
     });
-  canvas.element('title').words(facts.heading);
-  if (o.notes) window.document.documentElement.appendChild(window.document.createComment(` NOTES: ${commentText(o.notes)} `));
-  const [from, to] = backgroundColors(o.colors);
-  const gradientId = `ghf-bg-${o.colors}`;
+  canvas.element('title').words(f.heading);
+  if (variant.notes) window.document.documentElement.appendChild(window.document.createComment(` NOTES: ${f.notes} `));
   canvas
     .defs()
     .gradient('linear', (add) => {
-      add.stop(0.05, from);
-      add.stop(0.95, to);
+      add.stop(0.05, f.bgFrom);
+      add.stop(0.95, f.bgTo);
     })
-    .attr({ id: gradientId, x1: 0, y1: 0, x2: 0, y2: 1 });
-  canvas.element('style').words(style);
-  canvas.rect(g.width, g.height).addClass('ghf-bg').attr({ fill: `url(#${gradientId})` });
+    .attr({ id: f.gradientId, x1: 0, y1: 0, x2: 0, y2: 1 });
+  canvas.element('style').words(f.style);
+  canvas.put(new Rect()).attr({ width: f.width, height: f.height }).addClass('ghf-bg').attr({ fill: `url(#${f.gradientId})` });
 
-  const centre = g.width / 2;
-  canvas.plain(o.title).addClass('ghf-title').attr({ x: centre, y: g.titleY, 'font-size': o.fontSize + 5 });
-  const lines = o.subtitle ? [o.subtitle, facts.summary] : [facts.summary];
-  lines.forEach((line, k) => {
-    canvas.plain(line).addClass(k === lines.length - 1 ? 'ghf-summary' : 'ghf-subtitle').attr({ x: centre, y: g.headerY[k] });
-  });
-  // At the right: `ic`, and room before it for the longer label "Reset Search".
-  const char = o.fontSize * o.fontWidth;
-  control(canvas, 'Reset Zoom', 'ghf-unzoom', g.xpad, g.titleY);
-  control(canvas, 'Search', 'ghf-search', round1(g.width - g.xpad - 15 * char), g.titleY);
-  control(canvas, 'ic', 'ghf-ic', round1(g.width - g.xpad - 2 * char), g.titleY).attr({ 'aria-pressed': 'false' });
-  canvas.plain('').addClass('ghf-details').attr({ x: g.xpad, y: g.detailsY, 'aria-live': 'polite' });
-  canvas.plain('').addClass('ghf-matched').attr({ x: g.width - g.xpad, y: g.detailsY });
+  canvas.plain(f.title).addClass('ghf-title').attr({ x: f.centre, y: f.titleY, 'font-size': f.titleSize });
+  if (variant.subtitle) canvas.plain(f.subtitle).addClass('ghf-subtitle').attr({ x: f.centre, y: f.subtitleY });
+  canvas.plain(f.summary).addClass('ghf-summary').attr({ x: f.centre, y: f.summaryY });
+  control(canvas, 'Reset Zoom', 'ghf-unzoom', f.xpad, f.titleY);
+  control(canvas, 'Search', 'ghf-search', f.searchX, f.titleY);
+  control(canvas, 'ic', 'ghf-ic', f.icX, f.titleY).attr({ 'aria-pressed': 'false' });
+  canvas.plain('').addClass('ghf-details').attr({ x: f.xpad, y: f.detailsY, 'aria-live': 'polite' });
+  canvas.plain('').addClass('ghf-matched').attr({ x: f.matchedX, y: f.detailsY });
 
-  const frames = canvas.group().addClass('ghf-frames').attr({ 'data-total': formatCount(facts.total) });
+  const frames = canvas.group().addClass('ghf-frames').attr({ 'data-total': f.total });
   (frames.node as unknown as { appendChild(n: unknown): void }).appendChild(window.document.createComment(FRAMES_MARK));
-  canvas.element('script').words(script);
+  canvas.element('script').words(f.script);
 
   const text = canvas.svg();
   const mark = text.indexOf(`<!--${FRAMES_MARK}-->`);
@@ -107,6 +72,12 @@ export function buildShell(o: FlameOptions, g: Geometry, facts: ShellFacts): Svg
 }
 
 /** A text button; hidden until the script runs, reachable with Tab and pressed with Enter or Space. */
-function control(canvas: Svg, label: string, className: string, x: number, y: number) {
+function control(canvas: Svg, label: string, className: string, x: string, y: string) {
   return canvas.plain(label).addClass(`ghf-ctl ${className}`).attr({ x, y, role: 'button', tabindex: 0 });
+}
+
+/** The shell of every variant with `{{field}}` in place of each value: what templates/flamegraph-shell.json holds. */
+export function generateShellTemplate(): Record<string, SvgShell> {
+  const markers = Object.fromEntries(SHELL_FIELDS.map((name) => [name, `{{${name}}}`])) as ShellFields;
+  return Object.fromEntries(SHELL_VARIANTS.map((v) => [variantKey(v), buildShellDocument(markers, v)]));
 }

@@ -27,10 +27,9 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
       .options(renderOptions) as unknown as Argv<RenderArgs>,
   handler: async (args) => {
     // Loaded here, not at start-up, so other commands do not pay for the renderer.
-    const { startShellWorker } = await import('../../flame/parallel-shell.js');
-    const shellBuilder = startShellWorker();
     const { decodeStackText, readFrameTree } = await import('../../flame/parse.js');
     const { planFromTree, svgChunks } = await import('../../flame/plan.js');
+    const { buildShell } = await import('../../flame/shell.js');
     const options = resolveOptions(flameOptions(args));
     const { text, source } = await readInput(args.input, decodeStackText);
     const { tree, warnings } = readFrameTree(text, options.reverse);
@@ -42,8 +41,7 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
       );
     }
     const plan = planFromTree(tree, options); // throws before any output exists
-    const shell = await shellBuilder.build({ options: plan.options, geometry: plan.geometry, facts: plan.facts });
-    await writeOutput(args.output, svgChunks(plan, shell));
+    await writeOutput(args.output, svgChunks(plan, buildShell(plan.options, plan.geometry, plan.facts)));
   },
 };
 
