@@ -1,16 +1,31 @@
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { ExitCode, UserError } from './errors.js';
 import { version } from './version.js';
-import { renderCommand } from './commands/render.js';
-import { infoCommand } from './commands/info.js';
-import { goroutinesCommand } from './commands/goroutines.js';
-import { topCommand } from './commands/top.js';
-import { flameCommand } from './commands/flame.js';
 
-/** The commands, each a yargs module in src/cli/commands/. */
-const commands = [flameCommand, renderCommand, infoCommand, goroutinesCommand, topCommand];
+type Command = CommandModule<object, never>;
 
-function buildParser(argv: string[]): Argv {
+/** The default command (a core and its binary), a yargs module in src/cli/commands/. */
+const defaultCommand = async (): Promise<Command> => (await import('./commands/flame.js')).flameCommand as Command;
+
+/**
+ * The named commands, by name. They are imported only when needed: the ones that read a core load
+ * the whole Go runtime reader, which `render` does without.
+ */
+const namedCommands: Record<string, () => Promise<Command>> = {
+  render: async () => (await import('./commands/render.js')).renderCommand as Command,
+  info: async () => (await import('./commands/info.js')).infoCommand as Command,
+  goroutines: async () => (await import('./commands/goroutines.js')).goroutinesCommand as Command,
+  top: async () => (await import('./commands/top.js')).topCommand as Command,
+};
+
+/** Just the command named first, when there is one (yargs would run it whatever else is there); else all, default first. */
+async function commandsFor(argv: string[]): Promise<Command[]> {
+  const first = argv[0];
+  if (first !== undefined && Object.hasOwn(namedCommands, first)) return [await namedCommands[first]!()];
+  return Promise.all([defaultCommand, ...Object.values(namedCommands)].map((load) => load()));
+}
+
+function buildParser(argv: string[], commands: Command[]): Argv {
   let parser = yargs(argv)
     .scriptName('goheapflame')
     .usage('goheapflame: who still holds your Go program\'s memory — flame graphs from core dumps.')
@@ -30,7 +45,7 @@ function buildParser(argv: string[]): Argv {
 /** Runs the CLI and returns the process exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildParser(argv).parseAsync();
+    await buildParser(argv, await commandsFor(argv)).parseAsync();
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof UserError) {
