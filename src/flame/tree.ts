@@ -37,7 +37,7 @@ export class FrameTreeBuilder {
   private readonly childCount: number[] = [0];
   /** Children by name, for frames with more than SCAN_LIMIT children (a sparse array: fast to index). */
   private readonly lookup: (Map<string, number> | undefined)[] = [];
-  /** Frame indices of the previous stack's frames (entries past its depth are stale), and (for addStack) the frames. */
+  /** For addStack: frame indices of the previous stack's frames (entries past its depth are stale), and its frames. */
   private readonly path: number[] = [];
   private previous: readonly string[] = [];
   private stacks = 0;
@@ -49,46 +49,43 @@ export class FrameTreeBuilder {
   addStack(stack: Stack): void {
     const frames = this.reverse ? [...stack.frames].reverse() : stack.frames;
     const previous = this.previous;
+    const path = this.path;
     let shared = 0;
     while (shared < frames.length && shared < previous.length && frames[shared] === previous[shared]) shared++;
-    this.extend(shared, frames, shared, stack);
+    let node = shared > 0 ? path[shared - 1]! : 0;
+    for (let d = shared; d < frames.length; d++) {
+      node = this.child(node, frames[d]!);
+      path[d] = node; // not `path.length = …` to drop the rest: setting an array's length is slow in V8
+    }
+    this.count(node, stack.value, stack.value2);
     this.previous = frames;
   }
 
   /**
-   * Adds a stack made of the first `shared` frames of the previous stack followed by `frames`,
-   * for callers that find the shared part themselves (see folded.ts).
+   * The frame named `rawName` (in canonical form, see frame-names.ts) under `parent`, added when
+   * missing; 0 is the root. For callers that walk stacks themselves (see folded.ts); they must not
+   * mix this with `addStack`.
    */
-  addAfterShared(shared: number, frames: readonly string[], counts: { value: number; value2?: number }): void {
-    this.extend(shared, frames, 0, counts);
-    this.previous = [];
-  }
-
-  private extend(shared: number, frames: readonly string[], from: number, counts: { value: number; value2?: number }): void {
-    const width = counts.value2 ?? counts.value;
-    checkCount(counts.value);
-    checkCount(width);
-    const path = this.path;
-    let depth = shared; // not `path.length = shared`: setting an array's length is slow in V8
-    let node = shared > 0 ? path[shared - 1]! : 0;
-    for (let d = from; d < frames.length; d++) {
-      node = this.child(node, frames[d]!);
-      path[depth++] = node;
-    }
-    this.self[node]! += width;
-    if (counts.value2 !== undefined) {
-      this.differential = true;
-      this.selfDelta[node]! += counts.value2 - counts.value;
-    }
-    this.stacks++;
-  }
-
-  private child(parent: number, rawName: string): number {
+  child(parent: number, rawName: string): number {
     const found = this.find(parent, rawName);
     if (found >= 0) return found;
     const name = canonicalFrameName(rawName);
     const existing = name === rawName ? -1 : this.find(parent, name);
     return existing >= 0 ? existing : this.add(parent, name);
+  }
+
+  /** Counts one stack that ends at `node`: `value`, or for a differential line `value` before and `value2` after. */
+  count(node: number, value: number, value2: number | undefined): void {
+    checkCount(value);
+    if (value2 === undefined) {
+      this.self[node]! += value;
+    } else {
+      checkCount(value2);
+      this.self[node]! += value2;
+      this.differential = true;
+      this.selfDelta[node]! += value2 - value;
+    }
+    this.stacks++;
   }
 
   private find(parent: number, name: string): number {

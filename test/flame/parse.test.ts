@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeStackText, detectFormat, parseStacks, readFrameTree } from '../../src/flame/parse.js';
+import { decodeStackText, detectFormat, parseStacks, readFrameTree, readFrameTreeFromBytes } from '../../src/flame/parse.js';
 import { buildFrameTree } from '../../src/flame/tree.js';
 
 describe('folded stacks, read as flamegraph.pl reads them', () => {
@@ -130,3 +130,52 @@ describe('decoding input bytes', () => {
     expect(parseStacks(decodeStackText(utf16)).stacks).toEqual([{ frames: ['a', 'b'], value: 1 }]);
   });
 });
+
+describe('reading a frame tree straight from bytes', () => {
+  const nbsp = '\u00a0';
+  const cases: Record<string, Buffer> = {
+    'ASCII, depth-first': Buffer.from('a 1\na;b 2\na;b;c 3\na;b;d 4\na;e 5\nf 6\n'),
+    'UTF-8 names, shared and not': Buffer.from('goroutine 7 main.run · 列表;[]uint8 2\ngoroutine 7 main.run · 列表;[]uint8;é 3\nö;ü 4\nö;ü;😀 1\n'),
+    'a byte-order mark, CRLF, blank and malformed lines': Buffer.from('\ufeffa;b 1\r\n\r\n \t\nno count\na;c 2\r\n'),
+    'whitespace beyond ASCII before counts and as blank lines': Buffer.from(`a;b${nbsp}5\na;b;c 1${nbsp}7\na;d${nbsp}3 4\n${nbsp}\u3000\nx\u00a0\n`),
+    differential: Buffer.from('a;b 1 2\na;b;c 3 1\na;d 5\n'),
+    'invalid UTF-8 inside names and at line ends': Buffer.concat([
+      Buffer.from('a;'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from(';b 1\na;'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from(' 2\nc'),
+      Buffer.from([0xff, 0xc3]),
+      Buffer.from('\n'),
+      Buffer.from([0xc3]),
+      Buffer.from(';d 3\n'),
+      Buffer.from([0xf0, 0x9f, 0x98]),
+      Buffer.from(';\u00ff 4'),
+    ]),
+    'backtrace blocks': Buffer.from('leaf 0x1\nmid é\nroot 0x2\n\t64\nother 0x3\nroot 0x2\n\t32\n'),
+    'UTF-16 with a byte-order mark': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a;b 3\nä;c 4\n', 'utf16le')]),
+  };
+  for (const [name, bytes] of Object.entries(cases)) {
+    it(`gives the same tree and warnings as decoding the text first: ${name}`, () => {
+      for (const reverse of [false, true]) {
+        const fromBytes = readFrameTreeFromBytes(bytes, reverse);
+        const fromText = readFrameTree(decodeStackText(bytes), reverse);
+        expect(fromBytes).toEqual(fromText);
+        expect(fromBytes.tree.stacks).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('reads names beyond ASCII as UTF-8, and whitespace beyond ASCII before a count as a separator', () => {
+    const { tree, warnings } = readFrameTreeFromBytes(cases['whitespace beyond ASCII before counts and as blank lines']!, false);
+    expect(warnings).toEqual(['line 5: not a folded stack ("frame;frame;… count"); skipped.']);
+    expect(tree.name).toEqual(['all', 'a', 'b', 'c', 'd']);
+    // b: 5; c: `1 7` (differential, width 7, change +6); d: `3 4` (width 4, change +1).
+    expect([...tree.total]).toEqual([16, 16, 12, 7, 4]);
+    expect([...tree.delta!]).toEqual([0, 0, 0, 6, 1]);
+    expect(readFrameTreeFromBytes(cases['UTF-8 names, shared and not']!, false).tree.name).toEqual([
+      'all', 'goroutine 7 main.run · 列表', '[]uint8', 'é', 'ö', 'ü', '😀',
+    ]);
+  });
+});
+

@@ -27,12 +27,12 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
       .options(renderOptions) as unknown as Argv<RenderArgs>,
   handler: async (args) => {
     // Loaded here, not at start-up, so other commands do not pay for the renderer.
-    const { decodeStackText, readFrameTree } = await import('../../flame/parse.js');
+    const { readFrameTreeFromBytes } = await import('../../flame/parse.js');
     const { planFromTree, svgChunks } = await import('../../flame/plan.js');
     const { buildShell } = await import('../../flame/shell.js');
     const options = resolveOptions(flameOptions(args));
-    const { text, source } = await readInput(args.input, decodeStackText);
-    const { tree, warnings } = readFrameTree(text, options.reverse);
+    const { bytes, source } = await readInput(args.input);
+    const { tree, warnings } = readFrameTreeFromBytes(bytes, options.reverse);
     for (const warning of warnings) process.stderr.write(`goheapflame: ${source}: ${warning}\n`);
     if (tree.stacks === 0) {
       throw new UserError(
@@ -46,15 +46,15 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
 };
 
 
-async function readInput(input: string, decode: (bytes: Uint8Array) => string): Promise<{ text: string; source: string }> {
+async function readInput(input: string): Promise<{ bytes: Buffer; source: string }> {
   // yargs 18 hands a positional `-` over as an empty string (it parses it as a flag without a name).
   if (input === '-' || input === '') {
     const parts: Buffer[] = [];
     for await (const part of process.stdin) parts.push(part as Buffer);
-    return { text: decode(Buffer.concat(parts)), source: 'standard input' };
+    return { bytes: Buffer.concat(parts), source: 'standard input' };
   }
   try {
-    return { text: decode(await readFile(input)), source: input };
+    return { bytes: await readFile(input), source: input };
   } catch (err) {
     throw fileError(err, input) ?? err;
   }
