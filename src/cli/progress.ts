@@ -40,3 +40,8 @@ export class Progress {
     this.stream.write(`${((end - this.start) / 1000).toFixed(2).padStart(8)}s  total; peak memory ${peak.toFixed(0)} MiB\n`);
   }
 }
+
+/** Prints warnings on stderr, one line each, as the commands report what they could not read. */
+export function warn(warnings: readonly string[]): void {
+  for (const w of warnings) process.stderr.write(`goheapflame: warning: ${w}\n`);
+}

@@ -2,6 +2,7 @@ import { buildRetentionTree, type RetentionTree } from '../graph/retention-tree.
 import type { GoProcess } from './go-process.js';
 import { type Goroutine, readGoroutines } from './goroutines.js';
 import { analyzeHeap, type HeapAnalysis } from './heap-analysis.js';
+import { readGoroutineRecords } from './roots/goroutine-records.js';
 import { readStackRoots } from './roots/stack-roots.js';
 
 export interface CoreAnalysis {
@@ -9,6 +10,8 @@ export interface CoreAnalysis {
   heap: HeapAnalysis;
   /** Breadth-first retention tree from all roots, in the documented root order. */
   tree: RetentionTree;
+  /** What could not be read, with its size where known. */
+  warnings: string[];
 }
 
 /** The whole analysis of a Go core: goroutines, heap with every root, and who retains what. */
@@ -16,8 +19,10 @@ export function analyzeCore(proc: GoProcess, onPhase: (phase: string) => void = 
   onPhase('reading goroutines');
   const goroutines = readGoroutines(proc);
   const stackRoots = readStackRoots(proc.image, goroutines, proc.dwarf, proc.binary.moduledata.types, proc.image.loadBias);
-  const heap = analyzeHeap(proc, { extraRoots: stackRoots, onPhase });
+  const warnings: string[] = [];
+  const records = readGoroutineRecords(proc.image, proc.layout, proc.binary.pclntab, goroutines, warnings);
+  const heap = analyzeHeap(proc, { extraRoots: [...stackRoots, ...records], onPhase });
   onPhase('walking references from the roots');
   const tree = buildRetentionTree(heap.graph);
-  return { goroutines, heap, tree };
+  return { goroutines, heap, tree, warnings: [...warnings, ...heap.warnings] };
 }

@@ -22,7 +22,9 @@ export class GoFrameNamer implements FrameNamer {
 
   rootLabel(root: number): string {
     const r = this.heap.graph.roots[root]!;
-    return r.kind === 'global' ? `global ${r.name}` : r.name;
+    if (r.kind === 'global') return `global ${r.name}`;
+    // A runtime global (runtime.allgs) reads `runtime global runtime.allgs`; other roots carry their kind.
+    return r.kind === 'runtime' && !r.name.startsWith('runtime ') ? `runtime global ${r.name}` : r.name;
   }
 
   objectLabel(obj: number, parent: number, offset: number): string | undefined {

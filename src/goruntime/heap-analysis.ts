@@ -85,15 +85,24 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
 
 /**
  * Data and bss globals, named from the symbol table and typed from DWARF where the binary has them;
- * static objects that globals point to are named after those globals (see static-objects.ts).
+ * static objects that globals point to are named after those globals (see static-objects.ts). The
+ * runtime's goroutine, M and P lists are runtime roots.
  */
 function globalRoots(proc: GoProcess, slots: PointerSlots): HeapRoot[] {
   const md = proc.binary.moduledata;
+  // The runtime's lists of goroutines, Ms and Ps reach every g (and its defers): walked after the
+  // program's own roots, so memory a goroutine holds is charged to that goroutine. Their first
+  // three words (a slice header) are where an unnamed word of a stripped binary can sit.
+  // runtime.allgptr points at the same array as allgs, so any global pointing there is one of them.
+  const runtimeGlobals = [proc.globals.allgs, proc.globals.allm, proc.globals.allp].filter((a): a is number => a !== undefined);
+  const allgsArray = proc.globals.allgs !== undefined ? proc.image.readPtr(proc.globals.allgs) : 0;
+  const isRuntimeGlobal = (g: { addr: number; slots: ReadonlyArray<{ value: number }> }) =>
+    runtimeGlobals.some((r) => g.addr >= r && g.addr < r + 24) || (allgsArray !== 0 && g.slots.some((s) => s.value === allgsArray));
   const candidates = readGlobalRoots(proc.image, md, proc.image.exe.symbols(), proc.image.loadBias).map((g) => {
     const dwarfType = g.name ? proc.dwarf?.global(g.name)?.type : undefined;
     const rtOffset = dwarfType?.runtimeTypeOffset ?? 0;
     const root: HeapRoot = {
-      kind: 'global',
+      kind: isRuntimeGlobal(g) ? 'runtime' : 'global',
       name: g.name || `0x${g.addr.toString(16)} (${g.section})`,
       rank: 0,
       addr: g.addr,

@@ -94,6 +94,9 @@ describe.each(allCombos)('planted heap, Go $go, $dump core', ({ go, dump }) => {
         case 'finalizerQueue':
           expect(root!.name, where).toMatch(/^queued finalizer /);
           break;
+        case 'defer':
+          expect(root!.name, where).toMatch(new RegExp(`^goroutine ${p.root.goid} ${p.root.function!.replace(/[.()*]/g, '\\$&')} · defer main\\.holdDefer\\.func`));
+          break;
         case 'runningFinalizer':
           expect({ kind: root!.kind, rank: root!.rank }, where).toEqual({ kind: 'goroutine', rank: p.root.goid });
           break;

@@ -117,7 +117,8 @@ describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...
   });
 
   it('names global roots by section, offset and the type of what they point to', () => {
-    const globals = stripped.analysis.heap.roots.filter((r) => r.kind === 'global');
+    // Data and bss words: globals, and the runtime's goroutine, M and P lists (runtime roots).
+    const globals = stripped.analysis.heap.roots.filter((r) => r.kind === 'global' || (r.kind === 'runtime' && r.addr !== 0));
     expect(globals.length).toBeGreaterThan(0);
     for (const root of globals) expect(root.name).toMatch(/^\.(data|bss)\+0x[0-9a-f]+( → .+)?$/);
     // The global the unstripped binary names `symbol`: its root's name, and where the name should say it is.

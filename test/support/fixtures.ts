@@ -44,7 +44,7 @@ export interface FixtureCore extends FixtureBinary {
 
 /** What keeps planted objects alive (see test/fixtures/internal/truth/truth.go). */
 export interface TruthRoot {
-  kind: 'global' | 'local' | 'finalizer' | 'cleanup' | 'finalizerQueue' | 'runningFinalizer';
+  kind: 'global' | 'local' | 'finalizer' | 'cleanup' | 'finalizerQueue' | 'runningFinalizer' | 'defer';
   /** global: the variable's symbol; finalizer, cleanup: the global holding the object they are set on. */
   name?: string;
   /** local: the function whose frame holds the variable, on goroutine goid. */

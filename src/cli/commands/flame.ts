@@ -17,7 +17,7 @@ import { UserError } from '../errors.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../flame-options.js';
 import { writeOutput } from '../output.js';
 import { type CoreInputArgs, coreInput } from './info.js';
-import { Progress } from '../progress.js';
+import { Progress, warn } from '../progress.js';
 
 const formats = ['svg', 'folded', 'pprof', 'json'] as const;
 const rootChoices = [...rootKinds, 'unreachable'] as const;
@@ -75,6 +75,7 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     });
     await writeOutput(args.output, output);
     progress.done();
+    if (!args.quiet) warn(analysis.warnings);
     if (!args.quiet) process.stderr.write(summary(analysis, totals, stacks, args.output));
     proc.close();
   },

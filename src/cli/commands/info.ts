@@ -191,7 +191,9 @@ export function formatInfo(r: InfoReport): string {
 function addHeap(report: InfoReport, proc: GoProcess): void {
   const progress = new Progress(false);
   try {
-    report.heap = heapTotals(analyzeCore(proc, progress.phase));
+    const analysis = analyzeCore(proc, progress.phase);
+    report.heap = heapTotals(analysis);
+    report.warnings.push(...analysis.warnings);
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     report.warnings.push(`heap not read: ${err.message}`);

@@ -3,7 +3,7 @@ import { formatBytes } from '../../flame/units.js';
 import { analyzeCore } from '../../goruntime/analyze-core.js';
 import { GoProcess } from '../../goruntime/go-process.js';
 import { bytesByType } from '../../goruntime/heap-summary.js';
-import { Progress } from '../progress.js';
+import { Progress, warn } from '../progress.js';
 import { type CoreArgs, coreArgs } from './info.js';
 
 interface TopArgs extends CoreArgs {
@@ -25,6 +25,7 @@ export const topCommand: CommandModule<object, TopArgs> = {
     const progress = new Progress(args.quiet);
     const analysis = analyzeCore(proc, progress.phase);
     progress.done();
+    warn(analysis.warnings);
     const funcName = (pc: number) => proc.binary.pclntab.funcForPC(pc)?.name;
     const lines = bytesByType(analysis, funcName);
     const shown = args.n > 0 ? lines.slice(0, args.n) : lines;

@@ -21,7 +21,7 @@ export function nameStrippedGlobals(
 ): void {
   const { roots, graph, objects } = heap;
   roots.forEach((root, i) => {
-    if (root.kind !== 'global') return;
+    if ((root.kind !== 'global' && root.kind !== 'runtime') || root.addr === 0) return; // not a data/bss word
     const where = sectionOffsetName(md, root.addr);
     const targets = [...new Set(root.slots.map((s) => objects.find(s.value)).filter((obj) => obj >= 0))];
     const pointee = targets.length === 1 ? pointeeName(heap.typing, targets[0]!, funcName) : undefined;
