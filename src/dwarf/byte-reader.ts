@@ -148,21 +148,15 @@ export class ByteReader {
 
   /** A signed LEB128 of any length up to 64 bits, exactly. */
   slebBig(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    let byte: number;
-    do {
-      byte = this.u8();
-      result |= BigInt(byte & 0x7f) << shift;
-      shift += 7n;
-      if (shift > 70n) throw this.fail('a signed LEB128 is longer than 10 bytes', this.pos);
-    } while (byte >= 0x80);
-    if (byte & 0x40) result -= 1n << shift;
-    return BigInt.asIntN(64, result);
+    return this.lebBig(true);
   }
 
   /** An unsigned LEB128 of any length up to 64 bits, exactly. */
   ulebBig(): bigint {
+    return this.lebBig(false);
+  }
+
+  private lebBig(signed: boolean): bigint {
     let result = 0n;
     let shift = 0n;
     let byte: number;
@@ -170,9 +164,11 @@ export class ByteReader {
       byte = this.u8();
       result |= BigInt(byte & 0x7f) << shift;
       shift += 7n;
-      if (shift > 70n) throw this.fail('an unsigned LEB128 is longer than 10 bytes', this.pos);
+      if (shift > 70n) throw this.fail(`${signed ? 'a signed' : 'an unsigned'} LEB128 is longer than 10 bytes`, this.pos);
     } while (byte >= 0x80);
-    return BigInt.asUintN(64, result);
+    if (!signed) return BigInt.asUintN(64, result);
+    if (byte & 0x40) result -= 1n << shift;
+    return BigInt.asIntN(64, result);
   }
 
   skipLeb(): void {
