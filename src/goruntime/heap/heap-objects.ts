@@ -1,6 +1,15 @@
 import type { SpanTable } from './spans.js';
 
 const pageSize = 8192;
+/** Objects up to this size keep their pointer bits at the end of their span (heapBitsInSpan). */
+export const minSizeForMallocHeader = 512;
+/** Larger small objects of pointerful types start with an 8-byte pointer to their type. */
+export const mallocHeaderSize = 8;
+
+/** Whether slots of a span carry a malloc header: small size class, pointerful, over 512 bytes. */
+export function hasMallocHeader(spanClass: number, elemSize: number): boolean {
+  return spanClass >> 1 !== 0 && !(spanClass & 1) && elemSize > minSizeForMallocHeader;
+}
 
 /**
  * Every allocated heap slot as one object, in address order, in parallel typed arrays. An object's
@@ -69,6 +78,12 @@ export class HeapObjects {
     const slot = Math.floor((addr - this.spans.start[s]!) / this.spans.elemSize[s]!);
     if (slot >= this.spans.nelems[s]!) return -1;
     return this.slotObject[this.spans.slotBase[s]! + slot]!;
+  }
+
+  /** Offset where an object's data starts: after its malloc header, if it has one. */
+  dataOffset(obj: number): number {
+    const s = this.span[obj]!;
+    return hasMallocHeader(this.spans.spanClass[s]!, this.spans.elemSize[s]!) ? mallocHeaderSize : 0;
   }
 
   /** Total bytes of all objects. */

@@ -1,13 +1,10 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
-import type { HeapObjects } from './heap-objects.js';
+import { type HeapObjects, mallocHeaderSize, minSizeForMallocHeader } from './heap-objects.js';
 import { readPtr } from './spans.js';
 
 const pageSize = 8192;
 const ptrSize = 8;
-/** Objects up to this size keep their pointer bits at the end of the span (heapBitsInSpan). */
-const minSizeForMallocHeader = 512;
-const mallocHeaderSize = 8;
 /** Green Tea GC reserves 128 bytes of inline mark bits at the end of small spans with elemsize ≥ 16. */
 const spanInlineMarkBitsSize = 128;
 /** Large objects are read in pieces of this many bytes. */

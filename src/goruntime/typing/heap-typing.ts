@@ -31,7 +31,6 @@ export function isInternal(role: number): boolean {
 }
 
 const ptrSize = 8;
-const mallocHeaderSize = 8;
 /** Objects are read in windows of this size while typing. */
 const window = 1 << 20;
 /** hchan: dataqsiz@8, buf@16 (runtime/chan.go, unchanged since Go 1.14). */
@@ -75,10 +74,7 @@ export class HeapTyping {
 
   /** Offset where an object's data starts: 8 for objects with a malloc header, else 0. */
   dataOffset(obj: number): number {
-    const s = this.objects.span[obj]!;
-    const spans = this.objects.spans;
-    const spanClass = spans.spanClass[s]!;
-    return spanClass >> 1 !== 0 && !(spanClass & 1) && spans.elemSize[s]! > 512 ? mallocHeaderSize : 0;
+    return this.objects.dataOffset(obj);
   }
 
   /** Follows a root's typed pointer slot whose words are read by `word(offset)`. */
