@@ -1,6 +1,6 @@
 import { canonicalFrameName } from './frame-names.js';
+import { integerText } from './number-text.js';
 import type { Stack } from './stack.js';
-import type { FrameTreeBuilder } from './tree.js';
 
 /**
  * Folded stacks, one per line, as flamegraph.pl reads them: `root;…;leaf COUNT`, or
@@ -16,124 +16,38 @@ export function parseFoldedLine(line: string): Stack | undefined {
 }
 
 /** A folded line as its stack text (frames still joined by `;`) and its counts. */
-function splitFoldedLine(line: string): { stack: string; counts: { value: number; value2?: number } } | undefined {
-  const last = countStart(line, line.length, false);
+export function splitFoldedLine(line: string): { stack: string; counts: { value: number; value2?: number } } | undefined {
+  const last = countStart(line, 0, line.length, false);
   if (last < 0) return undefined;
   const value = parseCount(line, last, line.length);
-  const first = countStart(line, last - 1, false);
+  const first = countStart(line, 0, last - 1, false);
   if (first < 0) return { stack: line.slice(0, last - 1), counts: { value } };
   return { stack: line.slice(0, first - 1), counts: { value: parseCount(line, first, last - 1), value2: value } };
-}
-
-/**
- * Adds folded lines to a tree builder; the same tree as adding `parseFoldedLine` of each line, but
- * faster: the frames a line shares with the line before (most of them, in sorted or depth-first
- * files) are found by comparing the stack texts, and neither split into strings nor looked up again.
- * Returns the 1-based numbers of the malformed lines, which are skipped.
- *
- * With `utf8Bytes`, each line holds the bytes of UTF-8 text, one character per byte (as latin1
- * decoding makes them, several times faster than UTF-8 decoding); frame names with bytes beyond
- * ASCII are decoded one by one, and so are the rare lines that need decoding to be read. Both give
- * the same tree for the same file.
- */
-export function addFoldedLines(lines: readonly string[], builder: FrameTreeBuilder, utf8Bytes = false): number[] {
-  const malformed: number[] = [];
-  /** The previous line, the end of its stack, and its frames: the offset of the `;` after each but the last, and its node. */
-  let previous = '';
-  let previousEnd = 0;
-  const bounds: number[] = [];
-  const nodes: number[] = [];
-  let depth = 0; // frames in the previous stack
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    let value: number;
-    let value2: number | undefined;
-    let end: number; // of the stack
-    const last = countStart(line, line.length, utf8Bytes);
-    const first = last >= 0 ? countStart(line, last - 1, utf8Bytes) : -1;
-    if (last >= 0 && first !== UNDECIDED) {
-      value = parseCount(line, last, line.length);
-      if (first >= 0) {
-        value2 = value;
-        value = parseCount(line, first, last - 1);
-        end = first - 1;
-      } else {
-        end = last - 1;
-      }
-    } else {
-      const decoded = utf8Bytes && hasHighBytes(line) ? decodeUtf8(line) : line;
-      const split = last === -1 ? undefined : splitFoldedLine(decoded);
-      if (split === undefined) {
-        if (!/^\s*$/.test(decoded)) malformed.push(i + 1);
-        continue;
-      }
-      // Whitespace beyond ASCII before a count: the stack is the line without the UTF-8 of the rest.
-      ({ value, value2 } = split.counts);
-      end = line.length - Buffer.byteLength(decoded.slice(split.stack.length), 'utf8');
-    }
-    while (end > 0 && line.charCodeAt(end - 1) === 59) end--; // Perl's split drops trailing empty frames
-
-    // The most whole frames the two stacks share, tried from the deepest; in sorted or depth-first
-    // files the first try usually succeeds. (`slice` and `===` are faster than `startsWith` here.)
-    let shared = 0;
-    let from = 0;
-    if (previousEnd > 0 && end >= previousEnd && (end === previousEnd || line.charCodeAt(previousEnd) === 59) && line.slice(0, previousEnd) === previous.slice(0, previousEnd)) {
-      shared = depth;
-      from = previousEnd + 1;
-    } else {
-      for (let j = depth - 2; j >= 0; j--) {
-        const at = bounds[j]!;
-        if (at < end && line.charCodeAt(at) === 59 && line.slice(0, at) === previous.slice(0, at)) {
-          shared = j + 1;
-          from = at + 1;
-          break;
-        }
-      }
-    }
-    let node = shared > 0 ? nodes[shared - 1]! : 0;
-    depth = shared;
-    if (end > 0 && from <= end) {
-      // The frames after the shared ones; `from` is the start of the next frame, `end` of the last.
-      for (;;) {
-        let to = line.indexOf(';', from);
-        if (to < 0 || to > end) to = end;
-        const raw = line.slice(from, to);
-        node = builder.child(node, utf8Bytes && hasHighBytes(raw) ? decodeUtf8(raw) : raw);
-        if (depth > 0) bounds[depth - 1] = from - 1;
-        nodes[depth++] = node;
-        if (to === end) break;
-        from = to + 1;
-      }
-    }
-    builder.count(node, value, value2);
-    previous = line;
-    previousEnd = end;
-  }
-  return malformed;
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isAsciiSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
 
-/** countStart's answer for bytes when the character before the count is beyond ASCII: decode to tell. */
-const UNDECIDED = -2;
+/** countStart's answer for UTF-8 bytes when the character before the count is beyond ASCII: decode to tell. */
+export const UNDECIDED = -2;
 
 /**
  * Where the count that ends at `end` starts: digits with an optional fraction (`12`, `1.5`, `3.`),
- * right after a whitespace character (`\s`); -1 when there is none.
+ * right after a whitespace character (`\s`) at or after `lineStart`; -1 when there is none.
+ * `utf8Bytes`: the text holds UTF-8 bytes one per character (see folded-reader.ts).
  */
-function countStart(text: string, end: number, utf8Bytes: boolean): number {
+export function countStart(text: string, lineStart: number, end: number, utf8Bytes: boolean): number {
   let start = end;
-  while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
-  if (start > 0 && text.charCodeAt(start - 1) === 46 /* . */) {
+  while (start > lineStart && isDigit(text.charCodeAt(start - 1))) start--;
+  if (start > lineStart && text.charCodeAt(start - 1) === 46 /* . */) {
     const dot = start - 1;
     start = dot;
-    while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
+    while (start > lineStart && isDigit(text.charCodeAt(start - 1))) start--;
     if (start === dot) return -1; // `.5` lacks the integer digits
   } else if (start === end) {
     return -1;
   }
-  if (start === 0) return -1;
+  if (start === lineStart) return -1;
   const code = text.charCodeAt(start - 1);
   if (code < 128) return isAsciiSpace(code) ? start : -1;
   if (utf8Bytes) return UNDECIDED;
@@ -141,7 +55,7 @@ function countStart(text: string, end: number, utf8Bytes: boolean): number {
 }
 
 /** The count in text[start, end): exact as `Number` reads it; integers of up to 15 digits without making a string. */
-function parseCount(text: string, start: number, end: number): number {
+export function parseCount(text: string, start: number, end: number): number {
   if (end - start > 15) return Number(text.slice(start, end));
   let value = 0;
   for (let k = start; k < end; k++) {
@@ -151,10 +65,6 @@ function parseCount(text: string, start: number, end: number): number {
   }
   return value;
 }
-
-export const hasHighBytes = (text: string) => /[^\x00-\x7f]/.test(text);
-/** Text from its UTF-8 bytes held one per character. */
-export const decodeUtf8 = (bytes: string) => Buffer.from(bytes, 'latin1').toString('utf8');
 
 function splitFrames(stack: string): string[] {
   if (stack === '') return [];
@@ -185,7 +95,7 @@ export function formatCount(value: number): string {
   if (!Number.isFinite(value) || value < 0) {
     throw new RangeError(`a stack count must be a finite number ≥ 0, not ${value}`);
   }
-  const text = String(value);
+  const text = integerText(value);
   const exp = text.indexOf('e');
   if (exp < 0) return text;
   // Expand `d.ddde±n`: shift the decimal point in the digit string.

@@ -13,13 +13,15 @@
  *   differential line; a zero-width space (U+200B, not whitespace to Perl or JS) goes before the
  *   number so it still reads the same.
  */
-const needsWork = /[;\u0000-\u001f\u007f\ufffe\uffff\ud800-\udfff]|\s\d+(?:\.\d*)?$/;
+const oddCharacter = /[;\u0000-\u001f\u007f\ufffe\uffff\ud800-\udfff]/;
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const trailingNumber = /(\s)(\d+(?:\.\d*)?)$/;
 
 export function canonicalFrameName(name: string): string {
   if (name === '') return '-';
-  if (!needsWork.test(name)) return name;
+  const last = name.charCodeAt(name.length - 1);
+  const mayEndInNumber = (last >= 48 && last <= 57) || last === 46; // tested first: most names do not
+  if (!(mayEndInNumber && trailingNumber.test(name)) && !oddCharacter.test(name)) return name;
   return name
     .replace(loneSurrogate, '\ufffd')
     .replace(/;/g, ',')

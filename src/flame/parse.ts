@@ -1,5 +1,6 @@
 import { countLine, parseBacktraceLines } from './backtrace.js';
-import { addFoldedLines, decodeUtf8, hasHighBytes, parseFoldedLine } from './folded.js';
+import { parseFoldedLine } from './folded.js';
+import { addFoldedText, decodeUtf8, hasHighBytes, textLines } from './folded-reader.js';
 import type { Stack } from './stack.js';
 import { FrameTreeBuilder, type FrameTree } from './tree.js';
 
@@ -30,12 +31,13 @@ export function parseStacks(text: string): ParsedStacks {
 
 /**
  * `buildFrameTree(parseStacks(text).stacks, reverse)`, with the same result, but faster for folded
- * text: lines go straight into the tree without becoming Stack objects (see `addFoldedLines`).
+ * text: lines go straight into the tree without becoming Stack objects (see `addFoldedText`).
  */
 export function readFrameTree(text: string, reverse: boolean): FrameTreeResult {
-  const lines = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  const format = detectFormat(lines);
-  if (format === 'folded' && !reverse) return foldedTree(lines, false);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const format = detectFormat(textLines(body));
+  if (format === 'folded' && !reverse) return foldedTree(body, false);
+  const lines = splitLines(body);
   const builder = new FrameTreeBuilder(reverse);
   const parsed = format === 'backtrace' ? backtraceStacks(lines) : foldedStacks(lines);
   for (const stack of parsed.stacks) builder.addStack(stack);
@@ -52,20 +54,20 @@ export interface FrameTreeResult {
 /**
  * `readFrameTree(decodeStackText(bytes), reverse)`, with the same result, but faster for UTF-8
  * folded stacks: the bytes become text one character per byte (latin1 decoding, a copy) and only
- * what needs it is decoded as UTF-8 (see `addFoldedLines`).
+ * what needs it is decoded as UTF-8 (see `addFoldedText`).
  */
 export function readFrameTreeFromBytes(bytes: Uint8Array, reverse: boolean): FrameTreeResult {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (reverse || isUtf16(buffer)) return readFrameTree(decodeStackText(buffer), reverse);
   const hasBom = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf;
-  const lines = splitLines(buffer.toString('latin1', hasBom ? 3 : 0));
-  if (detectFormat(decodedLines(lines)) !== 'folded') return readFrameTree(decodeStackText(buffer), reverse);
-  return foldedTree(lines, true);
+  const oneCharPerByte = buffer.toString('latin1', hasBom ? 3 : 0);
+  if (detectFormat(decodedLines(textLines(oneCharPerByte))) !== 'folded') return readFrameTree(decodeStackText(buffer), reverse);
+  return foldedTree(oneCharPerByte, true);
 }
 
-function foldedTree(lines: string[], utf8Bytes: boolean): FrameTreeResult {
+function foldedTree(text: string, utf8Bytes: boolean): FrameTreeResult {
   const builder = new FrameTreeBuilder(false);
-  const warnings = malformedWarnings(addFoldedLines(lines, builder, utf8Bytes));
+  const warnings = malformedWarnings(addFoldedText(text, builder, utf8Bytes));
   return { tree: builder.finish(), warnings, format: 'folded' };
 }
 

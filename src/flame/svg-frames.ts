@@ -3,6 +3,7 @@ import type { FrameColors } from './colors.js';
 import { formatCount } from './folded.js';
 import { round1, type Geometry } from './geometry.js';
 import { fitLabel, LABEL_PAD } from './label.js';
+import { tenthsText } from './number-text.js';
 import type { FlameLayout } from './layout.js';
 import type { FrameTree } from './tree.js';
 import { formatPercent, type CountFormat } from './units.js';
@@ -44,8 +45,8 @@ export function* frameMarkup(tree: FrameTree, layout: FlameLayout, g: Geometry, 
     const label = fitLabel(name, sizeInLabels ? size : undefined, width, charWidth);
     chunk.push(
       `<g data-v="${formatCount(value)}"><title>${escapeXml(name)} (${info})</title>` +
-        `<rect x="${left}" y="${top}" width="${width}" height="${g.rectHeight}" fill="${fill}"/>` +
-        (label ? `<text x="${round1(left + LABEL_PAD)}" y="${round1(top + g.labelDy)}">${escapeXml(label)}</text>` : '') +
+        `<rect x="${tenthsText(left)}" y="${tenthsText(top)}" width="${tenthsText(width)}" height="${g.rectHeight}" fill="${fill}"/>` +
+        (label ? `<text x="${tenthsText(round1(left + LABEL_PAD))}" y="${tenthsText(round1(top + g.labelDy))}">${escapeXml(label)}</text>` : '') +
         '</g>\n',
     );
     if (chunk.length === FRAMES_PER_CHUNK) {

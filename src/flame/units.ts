@@ -1,3 +1,5 @@
+import { toFixed } from './number-text.js';
+
 /** How counts read in titles, labels and totals: bytes in binary units, anything else with digit grouping. */
 export interface CountFormat {
   /** Short form for frame titles and labels: `1.21 MiB`, `1,234 samples`. */
@@ -25,7 +27,7 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   if (unit === 0) return `${groupDigits(value)} B`;
-  let text = value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0);
+  let text = toFixed(value, value < 10 ? 2 : value < 100 ? 1 : 0);
   if (text === '1024' && unit < BYTE_UNITS.length - 1) {
     unit++;
     text = '1.00';
@@ -35,6 +37,7 @@ export function formatBytes(bytes: number): string {
 
 /** `1234567.891` → `1,234,567.89`: thousands separators, at most two decimals, no trailing zeros. */
 export function groupDigits(value: number): string {
+  if (Number.isInteger(value) && value >= 0 && value < 1000) return String(value); // the common case, fast
   const [whole, fraction] = (Math.round(value * 100) / 100).toFixed(2).split('.') as [string, string];
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const decimals = fraction.replace(/0+$/, '');
@@ -43,5 +46,5 @@ export function groupDigits(value: number): string {
 
 /** A share of the total as flamegraph.pl prints it: two decimals. */
 export function formatPercent(part: number, total: number): string {
-  return total > 0 ? ((100 * part) / total).toFixed(2) : '0.00';
+  return total > 0 ? toFixed((100 * part) / total, 2) : '0.00';
 }
