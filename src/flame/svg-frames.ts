@@ -29,32 +29,46 @@ const FRAMES_PER_CHUNK = 2000;
 export function* frameMarkup(tree: FrameTree, layout: FlameLayout, g: Geometry, style: FrameStyle): Generator<string> {
   const x = scaleLinear().domain([0, layout.total]).range([g.xpad, g.xpad + g.plotWidth]);
   const { colors, counts, charWidth, sizeInLabels } = style;
-  let chunk: string[] = [];
+  const delta = tree.delta;
+  // The vertical position is the same for every frame at a depth: its text is made once.
+  const rectY: string[] = [];
+  const textY: string[] = [];
+  const rectEnd = `" height="${g.rectHeight}" fill="`;
+  let chunk = '';
   for (let k = 0; k < layout.frames.length; k++) {
     const i = layout.frames[k]!;
     const isRoot = i === 0;
     const name = tree.name[i]!;
     const value = isRoot ? layout.total : tree.total[i]!;
-    const left = round1(x(layout.start[k]!));
-    const width = round1(round1(x(layout.start[k]! + value)) - left);
-    const top = round1(g.frameTop0 + tree.depth[i]! * g.depthStep);
+    const start = layout.start[k]!;
+    const left = round1(x(start));
+    const width = round1(round1(x(start + value)) - left);
+    const depth = tree.depth[i]!;
+    if (rectY[depth] === undefined) {
+      const top = round1(g.frameTop0 + depth * g.depthStep);
+      rectY[depth] = tenthsText(top);
+      textY[depth] = tenthsText(round1(top + g.labelDy));
+    }
     const size = counts.short(value);
     let info = `${size}, ${formatPercent(value, layout.total)}%`;
-    if (tree.delta && !isRoot) info += `; ${signedPercent(tree.delta[i]!, layout.total)}%`;
-    const fill = tree.delta && !isRoot ? colors.ofDelta(tree.delta[i]!) : colors.ofName(name, isRoot);
+    if (delta && !isRoot) info += `; ${signedPercent(delta[i]!, layout.total)}%`;
+    const fill = delta && !isRoot ? colors.ofDelta(delta[i]!) : colors.ofName(name, isRoot);
+    const escaped = escapeXml(name);
+    chunk += `<g data-v="${formatCount(value)}"><title>${escaped} (${info})</title><rect x="${tenthsText(left)}" y="${rectY[depth]}" width="${tenthsText(width)}${rectEnd}${fill}"/>`;
     const label = fitLabel(name, sizeInLabels ? size : undefined, width, charWidth);
-    chunk.push(
-      `<g data-v="${formatCount(value)}"><title>${escapeXml(name)} (${info})</title>` +
-        `<rect x="${tenthsText(left)}" y="${tenthsText(top)}" width="${tenthsText(width)}" height="${g.rectHeight}" fill="${fill}"/>` +
-        (label ? `<text x="${tenthsText(round1(left + LABEL_PAD))}" y="${tenthsText(round1(top + g.labelDy))}">${escapeXml(label)}</text>` : '') +
-        '</g>\n',
-    );
-    if (chunk.length === FRAMES_PER_CHUNK) {
-      yield chunk.join('');
-      chunk = [];
+    if (label !== '') {
+      // The label is the name, the name and its size (ends in `)`), or a cut name (ends in `..`):
+      // only the last needs escaping again.
+      const text = label === name ? escaped : label.endsWith(')') ? `${escaped} (${size})` : escapeXml(label);
+      chunk += `<text x="${tenthsText(round1(left + LABEL_PAD))}" y="${textY[depth]}">${text}</text>`;
+    }
+    chunk += '</g>\n';
+    if ((k + 1) % FRAMES_PER_CHUNK === 0) {
+      yield chunk;
+      chunk = '';
     }
   }
-  if (chunk.length > 0) yield chunk.join('');
+  if (chunk !== '') yield chunk;
 }
 
 function signedPercent(delta: number, total: number): string {

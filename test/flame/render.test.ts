@@ -3,6 +3,8 @@ import { ExitCode, UserError } from '../../src/cli/errors.js';
 import { formatFolded, parseStacks, renderFlameGraph, writeFlameGraph, type Stack } from '../../src/flame/index.js';
 import { PassThrough } from 'node:stream';
 import { drawnFrames, framePaths } from '../support/svg-reading.js';
+import { fitLabel } from '../../src/flame/label.js';
+import { formatBytes } from '../../src/flame/units.js';
 import { readFileSync } from 'node:fs';
 
 const PLOT_WIDTH = 1200 - 2 * 10;
@@ -173,6 +175,21 @@ describe('escaping', () => {
     expect(svg).toContain('<title>&lt;script&gt;alert(1)&lt;/script&gt; (100 B, 50.00%)</title>');
     expect(svg).toContain('>a &amp; &quot;b&quot; &gt; c (100 B)</text>');
     expect(drawnFrames(svg).map((f) => f.name)).toContain('<script>alert(1)</script>');
+  });
+
+  it('fits and escapes every label: whole names, names with sizes, cut names, names ending in `)` or `.`', () => {
+    const values: Record<string, number> = { 'a & (b)': 500, 'x <y>.': 300, 'q"q..': 200, ['&'.repeat(300)]: 1000, ['k) & m.'.repeat(40)]: 1000, 'short)': 2000 };
+    const names = Object.keys(values);
+    const wide: Stack[] = names.map((name) => ({ frames: ['root', name], value: values[name]! }));
+    const frames = drawnFrames(renderFlameGraph(wide));
+    expect(frames.length).toBe(names.length + 2);
+    for (const frame of frames) {
+      expect(frame.label ?? '', frame.name).toBe(fitLabel(frame.name, formatBytes(frame.value), frame.width, 12 * 0.61));
+    }
+    const labels = frames.map((f) => f.label ?? '');
+    expect(labels.some((l) => l.endsWith('..'))).toBe(true); // a cut name
+    expect(labels).toContain('short) (1.95 KiB)'); // a name ending in `)`, with its size
+    expect(labels.some((l) => l === 'k) & m.'.repeat(40))).toBe(false);
   });
 
   it('escapes titles, subtitles and notes', () => {

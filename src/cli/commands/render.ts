@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { fileError, UserError } from '../errors.js';
 import { resolveOptions } from '../../flame/options.js';
@@ -54,7 +54,8 @@ async function readInput(input: string): Promise<{ bytes: Buffer; source: string
     return { bytes: Buffer.concat(parts), source: 'standard input' };
   }
   try {
-    return { bytes: await readFile(input), source: input };
+    // Synchronous: one read, where the promise API reads a large file in many small rounds.
+    return { bytes: readFileSync(input), source: input };
   } catch (err) {
     throw fileError(err, input) ?? err;
   }
