@@ -70,6 +70,8 @@ export function frameColors(palette: PaletteName, hash: boolean, maxDelta: numbe
   const vector = hash ? hashVector : plainVector;
   const rampOf = (name: string, isRoot: boolean): Ramp =>
     palette === 'go' ? goRamp(isRoot ? 'root' : goFrameKind(name)) : RAMPS[palette];
+  // One ramp and one hash for every name: cheaper to compute than to look up (a Map hashes the name too).
+  const direct = palette !== 'go' && !hash ? RAMPS[palette] : undefined;
   const delta = scaleLinear<Rgb, string>()
     .domain([-Math.max(maxDelta, Number.MIN_VALUE), 0, Math.max(maxDelta, Number.MIN_VALUE)])
     .range([[0, 0, 255], [255, 255, 255], [255, 0, 0]])
@@ -77,6 +79,7 @@ export function frameColors(palette: PaletteName, hash: boolean, maxDelta: numbe
     .clamp(true);
   return {
     ofName(name, isRoot) {
+      if (direct) return greyFor(name, isRoot) ?? rampColor(direct, fnv1a(name));
       const key = isRoot ? '\u0000' : name;
       let color = cache.get(key);
       if (color === undefined) {
@@ -110,13 +113,24 @@ function hex(rgb: Rgb): string {
 
 /** Default: one FNV-1a hash of the whole name drives all three channels (flamegraph.pl: v1=v2=v3). */
 function plainVector(name: string): Rgb {
+  const v = fnv1a(name);
+  return [v, v, v];
+}
+
+/** The 32-bit FNV-1a hash of the name's UTF-16 code units, as a fraction in [0, 1). */
+function fnv1a(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
     h ^= name.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  const v = (h >>> 0) / 2 ** 32;
-  return [v, v, v];
+  return (h >>> 0) / 2 ** 32;
+}
+
+/** `applyRamp(ramp, [v, v, v])`, without the arrays. */
+function rampColor(ramp: Ramp, v: number): string {
+  const { base, span } = ramp;
+  return '#' + HEX_BYTE[base[0] + Math.floor(span[0] * v)]! + HEX_BYTE[base[1] + Math.floor(span[1] * v)]! + HEX_BYTE[base[2] + Math.floor(span[2] * v)]!;
 }
 
 /** `--hash`: flamegraph.pl's namehash, weighting the first characters, so similar names get similar colours. */
