@@ -54,13 +54,13 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
         .options(renderOptions) as unknown as Argv<FlameArgs>,
   handler: async (args) => {
     const focus = compileFocus(args.focus);
+    const maxDepth = args['max-depth'] ?? Infinity;
+    if (!(maxDepth >= 1)) throw new UserError('usage', `--max-depth must be at least 1, not ${args['max-depth']}.`);
     const progress = new Progress(args.quiet, args.timings);
     const proc = GoProcess.open(args.core, args.binary, { force: args.force });
     const analysis = analyzeCore(proc, progress.phase);
     progress.phase('folding stacks');
     const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab);
-    const maxDepth = args['max-depth'] ?? Infinity;
-    if (!(maxDepth >= 1)) throw new UserError('usage', `--max-depth must be at least 1, not ${args['max-depth']}.`);
     const stacks = foldRetentionTree(analysis.heap.graph, analysis.tree, namer, { collapse: args.collapse, maxDepth })
       .filter((s) => !args.roots || args.roots.includes(s.rootKind))
       .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
