@@ -60,6 +60,19 @@ describe('goheapflame render', () => {
     expect(run(['render', '-', '--reverse'], sampleText).stdout).toBe(renderFlameGraph(parseStacks(sampleText).stacks, { reverse: true }));
   });
 
+  it('gives the same bytes and messages for the plain `render IN [-o OUT]` (run without yargs) as through yargs', () => {
+    const input = join(root, 'samples/sample.folded');
+    const plain = join(dir, 'plain.svg');
+    const parsed = join(dir, 'parsed.svg');
+    expect(run(['render', input, '-o', plain]).code).toBe(0);
+    // --countname bytes is the default: the same drawing, but the command line goes through yargs.
+    expect(run(['render', input, '--countname', 'bytes', '--output', parsed]).code).toBe(0);
+    expect(readFileSync(plain, 'utf8')).toBe(readFileSync(parsed, 'utf8'));
+    expect(run(['render', input]).stdout).toBe(readFileSync(parsed, 'utf8'));
+    const missing = join(dir, 'missing.folded');
+    expect(run(['render', missing])).toEqual(run(['render', missing, '--countname', 'bytes']));
+  });
+
   it('handles CRLF input and warns about malformed lines on stderr, with line numbers', () => {
     const { code, stdout, stderr } = run(['render', '-'], 'a;b 3\r\nnot a stack\r\n\r\na;c 4\r\n');
     expect(code).toBe(0);

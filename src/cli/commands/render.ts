@@ -5,7 +5,7 @@ import { resolveOptions } from '../../flame/options.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../flame-options.js';
 import { writeOutput } from '../output.js';
 
-interface RenderArgs extends RenderOptionArgs {
+export interface RenderArgs extends RenderOptionArgs {
   input: string;
   output?: string;
 }
@@ -25,26 +25,30 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
         output: { alias: 'o', type: 'string', describe: 'Write the SVG here (default: standard output)' },
       })
       .options(renderOptions) as unknown as Argv<RenderArgs>,
-  handler: async (args) => {
-    // Loaded here, not at start-up, so other commands do not pay for the renderer.
-    const { readFrameTreeFromBytes } = await import('../../flame/parse.js');
-    const { planFromTree, svgChunks } = await import('../../flame/plan.js');
-    const { buildShell } = await import('../../flame/shell.js');
-    const options = resolveOptions(flameOptions(args));
-    const { bytes, source } = await readInput(args.input);
-    const { tree, warnings } = readFrameTreeFromBytes(bytes, options.reverse);
-    for (const warning of warnings) process.stderr.write(`goheapflame: ${source}: ${warning}\n`);
-    if (tree.stacks === 0) {
-      throw new UserError(
-        'badInputData',
-        `${source} holds no stacks; give folded stacks ("a;b;c 1234") or viewcore objref backtrace blocks.`,
-      );
-    }
-    const plan = planFromTree(tree, options); // throws before any output exists
-    await writeOutput(args.output, svgChunks(plan, buildShell(plan.options, plan.geometry, plan.facts)));
-  },
+  handler: render,
 };
 
+/** Runs `render` on its parsed arguments (by yargs, or by main.ts for the plain `render IN [-o OUT]`). */
+export async function render(args: RenderArgs): Promise<void> {
+  // Loaded here, not at start-up, so other commands do not pay for the renderer.
+  const [{ readFrameTreeFromBytes }, { planFromTree, svgChunks }, { buildShell }] = await Promise.all([
+    import('../../flame/parse.js'),
+    import('../../flame/plan.js'),
+    import('../../flame/shell.js'),
+  ]);
+  const options = resolveOptions(flameOptions(args));
+  const { bytes, source } = await readInput(args.input);
+  const { tree, warnings } = readFrameTreeFromBytes(bytes, options.reverse);
+  for (const warning of warnings) process.stderr.write(`goheapflame: ${source}: ${warning}\n`);
+  if (tree.stacks === 0) {
+    throw new UserError(
+      'badInputData',
+      `${source} holds no stacks; give folded stacks ("a;b;c 1234") or viewcore objref backtrace blocks.`,
+    );
+  }
+  const plan = planFromTree(tree, options); // throws before any output exists
+  await writeOutput(args.output, svgChunks(plan, buildShell(plan.options, plan.geometry, plan.facts)));
+}
 
 async function readInput(input: string): Promise<{ bytes: Buffer; source: string }> {
   // yargs 18 hands a positional `-` over as an empty string (it parses it as a flag without a name).
