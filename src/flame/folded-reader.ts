@@ -1,4 +1,5 @@
 import { countStart, parseCount, splitFoldedLine, UNDECIDED } from './folded.js';
+import { isCanonicalName } from './frame-names.js';
 import type { FrameTreeBuilder } from './tree.js';
 
 /**
@@ -91,7 +92,8 @@ export function addFoldedText(text: string, builder: FrameTreeBuilder, utf8Bytes
         let to = from;
         while (to < length && text.charCodeAt(lineStart + to) !== 59) to++;
         const raw = text.slice(lineStart + from, lineStart + to);
-        node = builder.child(node, utf8Bytes && hasHighBytes(raw) ? decodeUtf8(raw) : raw);
+        if (to > from && isCanonicalName(text, lineStart + from, lineStart + to, utf8Bytes)) node = builder.child(node, raw, true);
+        else node = builder.child(node, utf8Bytes && hasHighBytes(raw) ? decodeUtf8(raw) : raw);
         if (depth > 0) bounds[depth - 1] = from - 1;
         nodes[depth++] = node;
         if (to === length) break;

@@ -13,15 +13,12 @@
  *   differential line; a zero-width space (U+200B, not whitespace to Perl or JS) goes before the
  *   number so it still reads the same.
  */
-const oddCharacter = /[;\u0000-\u001f\u007f\ufffe\uffff\ud800-\udfff]/;
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const trailingNumber = /(\s)(\d+(?:\.\d*)?)$/;
 
 export function canonicalFrameName(name: string): string {
   if (name === '') return '-';
-  const last = name.charCodeAt(name.length - 1);
-  const mayEndInNumber = (last >= 48 && last <= 57) || last === 46; // tested first: most names do not
-  if (!(mayEndInNumber && trailingNumber.test(name)) && !oddCharacter.test(name)) return name;
+  if (isCanonicalName(name, 0, name.length, false)) return name;
   return name
     .replace(loneSurrogate, '\ufffd')
     .replace(/;/g, ',')
@@ -29,3 +26,32 @@ export function canonicalFrameName(name: string): string {
     .replace(/[\ufffe\uffff]/g, '\ufffd')
     .replace(trailingNumber, '$1\u200b$2');
 }
+
+/**
+ * True when `canonicalFrameName` leaves text[start, end), not empty, as it is: no `;`, control
+ * character, surrogate or U+FFFE/U+FFFF, and no `trailingNumber` at the end. With `asciiOnly`, also
+ * false for anything beyond ASCII (UTF-8 bytes that need decoding first; see folded-reader.ts).
+ * Loops, not regular expressions: this runs for every new frame, and most Go type names end in
+ * digits (`pkg2.T7`), where `trailingNumber` searches the whole name.
+ */
+export function isCanonicalName(text: string, start: number, end: number, asciiOnly: boolean): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32 || c === 59 || (c >= 127 && (asciiOnly || c === 127 || (c >= 0xd800 && (c <= 0xdfff || c >= 0xfffe))))) return false;
+  }
+  // `\s\d+(?:\.\d*)?$`: digits, maybe a fraction, after a whitespace character.
+  let i = end;
+  while (i > start && isDigit(text.charCodeAt(i - 1))) i--;
+  if (i > start && text.charCodeAt(i - 1) === 46) {
+    const dot = i - 1;
+    i = dot;
+    while (i > start && isDigit(text.charCodeAt(i - 1))) i--;
+    if (i === dot) return true; // no digits before the point
+  } else if (i === end) {
+    return true; // no digits at the end
+  }
+  return i === start || !isSpace(text.charCodeAt(i - 1));
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isSpace = (c: number) => (c < 128 ? c === 32 || (c >= 9 && c <= 13) : /\s/.test(String.fromCharCode(c)));

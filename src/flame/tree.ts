@@ -63,13 +63,13 @@ export class FrameTreeBuilder {
 
   /**
    * The frame named `rawName` (in canonical form, see frame-names.ts) under `parent`, added when
-   * missing; 0 is the root. For callers that walk stacks themselves (see folded.ts); they must not
-   * mix this with `addStack`.
+   * missing; 0 is the root. For callers that walk stacks themselves (see folded-reader.ts); they
+   * must not mix this with `addStack`. `isCanonical`: the caller knows the name is in canonical form.
    */
-  child(parent: number, rawName: string): number {
+  child(parent: number, rawName: string, isCanonical = false): number {
     const found = this.find(parent, rawName);
     if (found >= 0) return found;
-    const name = canonicalFrameName(rawName);
+    const name = isCanonical ? rawName : canonicalFrameName(rawName);
     const existing = name === rawName ? -1 : this.find(parent, name);
     return existing >= 0 ? existing : this.add(parent, name);
   }
@@ -89,8 +89,8 @@ export class FrameTreeBuilder {
   }
 
   private find(parent: number, name: string): number {
-    const map = this.lookup[parent];
-    if (map) return map.get(name) ?? -1;
+    // childCount first: `lookup` is sparse, so V8 keeps it as a dictionary, slower to index.
+    if (this.childCount[parent]! > SCAN_LIMIT) return this.lookup[parent]!.get(name) ?? -1;
     for (let c = this.firstChild[parent]!; c >= 0; c = this.nextSibling[c]!) if (this.name[c] === name) return c;
     return -1;
   }
@@ -103,13 +103,13 @@ export class FrameTreeBuilder {
     this.nextSibling[node] = this.firstChild[parent]!;
     this.firstChild[parent] = node;
     const count = ++this.childCount[parent]!;
-    let map = this.lookup[parent];
-    if (!map && count > SCAN_LIMIT) {
-      map = new Map();
+    if (count > SCAN_LIMIT + 1) {
+      this.lookup[parent]!.set(name, node);
+    } else if (count === SCAN_LIMIT + 1) {
+      const map = new Map<string, number>();
       for (let c = this.firstChild[parent]!; c >= 0; c = this.nextSibling[c]!) map.set(this.name[c]!, c);
       this.lookup[parent] = map;
     }
-    map?.set(name, node);
     return node;
   }
 
@@ -126,54 +126,59 @@ export class FrameTreeBuilder {
     this.childCount = larger(this.childCount);
   }
 
-  /** Lays the frames out in pre-order with sorted children, and sums subtree widths. */
+  /**
+   * Lays the frames out in pre-order with sorted children, and sums subtree widths. Each pass is
+   * its own small function: V8 optimizes a hot loop while it runs (on-stack replacement), and a
+   * small function is compiled sooner and is not thrown away when the code after its loop runs.
+   */
   finish(): FrameTree {
     const size = this.size;
+    const order = this.preOrder();
     const name: string[] = new Array(size);
-    const depth = new Int32Array(size);
     const total = new Float64Array(size);
-    const selfDelta = this.selfDelta;
-    const delta = selfDelta ? new Float64Array(size) : undefined;
+    const delta = this.selfDelta ? new Float64Array(size) : undefined;
+    copyInOrder(order, this.name, name);
+    copyInOrder(order, this.self, total);
+    if (delta) copyInOrder(order, this.selfDelta!, delta);
+    const depth = new Int32Array(size);
     const end = new Int32Array(size);
-    const parentAt = new Int32Array(size);
-    const names = this.name;
-
-    // Explicit stack: a folded line can be thousands of frames deep.
-    const todo: number[] = [0];
-    const todoParent: number[] = [-1];
-    const kids: number[] = [];
-    let at = 0;
-    while (todo.length > 0) {
-      const node = todo.pop()!;
-      const parent = todoParent.pop()!;
-      name[at] = names[node]!;
-      total[at] = this.self[node]!;
-      if (delta) delta[at] = selfDelta![node]!;
-      parentAt[at] = parent;
-      depth[at] = parent < 0 ? 0 : depth[parent]! + 1;
-      const count = this.sortedChildren(node, kids);
-      for (let k = count - 1; k >= 0; k--) {
-        todo.push(kids[k]!);
-        todoParent.push(at);
-      }
-      at++;
-    }
-    for (let i = size - 1; i >= 0; i--) {
-      end[i] = Math.max(end[i]!, i + 1);
-      const parent = parentAt[i]!;
-      if (parent >= 0) {
-        total[parent]! += total[i]!;
-        end[parent] = Math.max(end[parent]!, end[i]!);
-      }
-    }
+    sumSubtrees(order, this.parentOf(order), total, depth, end);
     return { size, name, depth, total, delta, end, stacks: this.stacks };
+  }
+
+  /** The node of each pre-order position: children in name order. */
+  private preOrder(): Int32Array {
+    const size = this.size;
+    const order = new Int32Array(size);
+    const todo = new Int32Array(size); // a stack: a folded line can be thousands of frames deep
+    const kids: number[] = [];
+    let top = 0;
+    todo[top++] = 0;
+    for (let at = 0; top > 0; at++) {
+      const node = todo[--top]!;
+      order[at] = node;
+      for (let k = this.sortedChildren(node, kids) - 1; k >= 0; k--) todo[top++] = kids[k]!;
+    }
+    return order;
+  }
+
+  /** The pre-order position of the parent of each pre-order position (-1 for the root). */
+  private parentOf(order: Int32Array): Int32Array {
+    const size = this.size;
+    const positionOf = new Int32Array(size);
+    for (let at = 0; at < size; at++) positionOf[order[at]!] = at;
+    const parentAt = new Int32Array(size).fill(-1);
+    for (let node = 0; node < size; node++) {
+      for (let c = this.firstChild[node]!; c >= 0; c = this.nextSibling[c]!) parentAt[positionOf[c]!] = positionOf[node]!;
+    }
+    return parentAt;
   }
 
   /** Puts the children of `node` into `out[0, count)` in name order (UTF-16 code units), and returns the count. */
   private sortedChildren(node: number, out: number[]): number {
     const names = this.name;
-    const map = this.lookup[node];
-    if (map) {
+    if (this.childCount[node]! > SCAN_LIMIT) {
+      const map = this.lookup[node]!;
       // Many children: sorting the names with the built-in order is faster than with a comparator.
       const sorted = [...map.keys()].sort();
       for (let k = 0; k < sorted.length; k++) out[k] = map.get(sorted[k]!)!;
@@ -191,6 +196,24 @@ export class FrameTreeBuilder {
       out[k] = c;
     }
     return count;
+  }
+}
+
+function copyInOrder<T extends string[] | Float64Array>(order: Int32Array, from: ArrayLike<T[number]>, to: T): void {
+  for (let at = 0; at < order.length; at++) to[at] = from[order[at]!]!;
+}
+
+/** Depths from parents, then (leaves first) each subtree's width and end added up into its parent. */
+function sumSubtrees(order: Int32Array, parentAt: Int32Array, total: Float64Array, depth: Int32Array, end: Int32Array): void {
+  const size = order.length;
+  for (let at = 1; at < size; at++) depth[at] = depth[parentAt[at]!]! + 1;
+  for (let at = size - 1; at >= 0; at--) {
+    end[at] = Math.max(end[at]!, at + 1);
+    const parent = parentAt[at]!;
+    if (parent >= 0) {
+      total[parent]! += total[at]!;
+      end[parent] = Math.max(end[parent]!, end[at]!);
+    }
   }
 }
 

@@ -61,4 +61,24 @@ describe('canonicalFrameName', () => {
       expect(canonicalFrameName(once)).toBe(once);
     }
   });
+
+  it('changes exactly the names its rules name (checked against the rules as regular expressions)', () => {
+    const byRules = (name: string) =>
+      name === ''
+        ? '-'
+        : name
+            .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+            .replace(/;/g, ',')
+            .replace(/[\u0000-\u001f\u007f]/g, ' ')
+            .replace(/[\ufffe\uffff]/g, '\ufffd')
+            .replace(/(\s)(\d+(?:\.\d*)?)$/, '$1\u200b$2');
+    const alphabet = ['a', 'Z', '0', '7', '.', ' ', '\t', '\u00a0', '\u3000', ';', '\u0001', '\u007f', '\ud83d', '\ude42', '\ufffe', '列', '*', '[', ']'];
+    let seed = 9;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const names = ['pkg2.T7', 'goroutine 42', 'x 1.', 'x .5', 'x 1.2.3', 'v\u00a012', 'a\u30007.5', '🙂 3'];
+    for (let n = 0; n < 20_000; n++) {
+      names.push(Array.from({ length: Math.floor(next() * 8) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+    }
+    expect(names.filter((name) => canonicalFrameName(name) !== byRules(name))).toEqual([]);
+  });
 });
