@@ -16,95 +16,140 @@ import type { FrameTreeBuilder } from './tree.js';
  * whitespace before a count). The tree is the same as for the decoded text.
  */
 export function addFoldedText(text: string, builder: FrameTreeBuilder, utf8Bytes: boolean): number[] {
-  const malformed: number[] = [];
+  return new FoldedReader(text, builder, utf8Bytes).read();
+}
+
+/**
+ * The reader's state between lines. The work of a line is split into small methods: V8 optimizes
+ * each soon after it gets hot, where one large loop would be compiled late and slowly.
+ */
+class FoldedReader {
+  private readonly malformed: number[] = [];
   // The previous stack: where it starts, its length, and its frames (the offset of the `;` after
   // each one but the last, relative to the start of the line, and its node).
-  let previous = 0;
-  let previousLength = 0;
-  const bounds: number[] = [];
-  const nodes: number[] = [];
-  let depth = 0;
-  let lineNumber = 0;
-  for (let start = 0; start <= text.length; ) {
-    let next = text.indexOf('\n', start);
-    if (next < 0) next = text.length;
-    lineNumber++;
-    const lineEnd = next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
-    const lineStart = start;
-    start = next + 1;
+  private previous = 0;
+  private previousLength = 0;
+  private readonly bounds: number[] = [];
+  private readonly nodes: number[] = [];
+  private depth = 0;
+  // The counts of the line being read.
+  private value = 0;
+  private value2: number | undefined;
 
-    let value: number;
-    let value2: number | undefined;
-    let end: number; // of the stack
-    const last = countStart(text, lineStart, lineEnd, utf8Bytes);
-    const first = last >= 0 ? countStart(text, lineStart, last - 1, utf8Bytes) : -1;
-    if (last >= 0 && first !== UNDECIDED) {
-      value = parseCount(text, last, lineEnd);
-      if (first >= 0) {
-        value2 = value;
-        value = parseCount(text, first, last - 1);
-        end = first - 1;
-      } else {
-        end = last - 1;
-      }
-    } else {
-      const line = text.slice(lineStart, lineEnd);
-      const decoded = utf8Bytes && hasHighBytes(line) ? decodeUtf8(line) : line;
-      const split = last === -1 ? undefined : splitFoldedLine(decoded);
-      if (split === undefined) {
-        if (!/^\s*$/.test(decoded)) malformed.push(lineNumber);
-        continue;
-      }
-      // Whitespace beyond ASCII before a count: the stack is the line without the UTF-8 of the rest.
-      ({ value, value2 } = split.counts);
-      end = lineEnd - Buffer.byteLength(decoded.slice(split.stack.length), 'utf8');
+  constructor(
+    private readonly text: string,
+    private readonly builder: FrameTreeBuilder,
+    private readonly utf8Bytes: boolean,
+  ) {}
+
+  read(): number[] {
+    const text = this.text;
+    let lineNumber = 0;
+    for (let start = 0; start <= text.length; ) {
+      let next = text.indexOf('\n', start);
+      if (next < 0) next = text.length;
+      lineNumber++;
+      this.line(start, next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next, lineNumber);
+      start = next + 1;
+    }
+    return this.malformed;
+  }
+
+  private line(lineStart: number, lineEnd: number, lineNumber: number): void {
+    const text = this.text;
+    let end = this.counts(lineStart, lineEnd);
+    if (end < 0) {
+      if (!isBlank(text.slice(lineStart, lineEnd), this.utf8Bytes)) this.malformed.push(lineNumber);
+      return;
     }
     while (end > lineStart && text.charCodeAt(end - 1) === 59) end--; // Perl's split drops trailing empty frames
     const length = end - lineStart;
+    const from = this.shared(lineStart, length);
+    const node = length > 0 && from <= length ? this.addFrames(lineStart, from, length) : this.depth > 0 ? this.nodes[this.depth - 1]! : 0;
+    this.builder.count(node, this.value, this.value2);
+    this.previous = lineStart;
+    this.previousLength = length;
+  }
 
-    // The most whole frames the two stacks share, tried from the deepest; in sorted or depth-first
-    // files the first try usually succeeds. (`slice` and `===` are faster than `startsWith` here.)
-    let shared = 0;
-    let from = 0;
+  /** Reads the count(s) at the end of the line into `value` and `value2`; returns where the stack ends, or -1. */
+  private counts(lineStart: number, lineEnd: number): number {
+    const text = this.text;
+    const last = countStart(text, lineStart, lineEnd, this.utf8Bytes);
+    const first = last >= 0 ? countStart(text, lineStart, last - 1, this.utf8Bytes) : -1;
+    if (last === -1) return -1;
+    if (last === UNDECIDED || first === UNDECIDED) return this.decodedCounts(lineStart, lineEnd);
+    const value = parseCount(text, last, lineEnd);
+    if (first < 0) {
+      this.value = value;
+      this.value2 = undefined;
+      return last - 1;
+    }
+    this.value = parseCount(text, first, last - 1);
+    this.value2 = value;
+    return first - 1;
+  }
+
+  /** `counts` for a line of UTF-8 bytes with whitespace beyond ASCII before a count: read decoded. */
+  private decodedCounts(lineStart: number, lineEnd: number): number {
+    const decoded = decodeUtf8(this.text.slice(lineStart, lineEnd));
+    const split = splitFoldedLine(decoded);
+    if (split === undefined) return -1;
+    this.value = split.counts.value;
+    this.value2 = split.counts.value2;
+    // The stack is the line without the UTF-8 of the rest.
+    return lineEnd - Buffer.byteLength(decoded.slice(split.stack.length), 'utf8');
+  }
+
+  /**
+   * The most whole frames the stack shares with the previous one, tried from the deepest (in
+   * sorted or depth-first files the first try usually succeeds); sets `depth` to their number and
+   * returns where the next frame starts. (`slice` and `===` are faster than `startsWith` here.)
+   */
+  private shared(lineStart: number, length: number): number {
+    const { text, previous, previousLength } = this;
     if (
       previousLength > 0 &&
       length >= previousLength &&
       (length === previousLength || text.charCodeAt(lineStart + previousLength) === 59) &&
       text.slice(lineStart, lineStart + previousLength) === text.slice(previous, previous + previousLength)
     ) {
-      shared = depth;
-      from = previousLength + 1;
-    } else {
-      for (let j = depth - 2; j >= 0; j--) {
-        const at = bounds[j]!;
-        if (at < length && text.charCodeAt(lineStart + at) === 59 && text.slice(lineStart, lineStart + at) === text.slice(previous, previous + at)) {
-          shared = j + 1;
-          from = at + 1;
-          break;
-        }
+      return previousLength + 1; // all of them: `depth` stays
+    }
+    for (let j = this.depth - 2; j >= 0; j--) {
+      const at = this.bounds[j]!;
+      if (at < length && text.charCodeAt(lineStart + at) === 59 && text.slice(lineStart, lineStart + at) === text.slice(previous, previous + at)) {
+        this.depth = j + 1;
+        return at + 1;
       }
     }
-    let node = shared > 0 ? nodes[shared - 1]! : 0;
-    depth = shared;
-    if (length > 0 && from <= length) {
-      // The frames after the shared ones: from `from` to the next `;`, the last one to `length`.
-      for (;;) {
-        let to = from;
-        while (to < length && text.charCodeAt(lineStart + to) !== 59) to++;
-        const raw = text.slice(lineStart + from, lineStart + to);
-        if (to > from && isCanonicalName(text, lineStart + from, lineStart + to, utf8Bytes)) node = builder.child(node, raw, true);
-        else node = builder.child(node, utf8Bytes && hasHighBytes(raw) ? decodeUtf8(raw) : raw);
-        if (depth > 0) bounds[depth - 1] = from - 1;
-        nodes[depth++] = node;
-        if (to === length) break;
-        from = to + 1;
-      }
-    }
-    builder.count(node, value, value2);
-    previous = lineStart;
-    previousLength = length;
+    this.depth = 0;
+    return 0;
   }
-  return malformed;
+
+  /** Adds the frames from `from` to the next `;`, the last one to `length`; returns the last node. */
+  private addFrames(lineStart: number, from: number, length: number): number {
+    const { text, builder, utf8Bytes, bounds, nodes } = this;
+    let depth = this.depth;
+    let node = depth > 0 ? nodes[depth - 1]! : 0;
+    for (;;) {
+      let to = from;
+      while (to < length && text.charCodeAt(lineStart + to) !== 59) to++;
+      const raw = text.slice(lineStart + from, lineStart + to);
+      if (to > from && isCanonicalName(text, lineStart + from, lineStart + to, utf8Bytes)) node = builder.child(node, raw, true);
+      else node = builder.child(node, utf8Bytes && hasHighBytes(raw) ? decodeUtf8(raw) : raw);
+      if (depth > 0) bounds[depth - 1] = from - 1;
+      nodes[depth++] = node;
+      if (to === length) break;
+      from = to + 1;
+    }
+    this.depth = depth;
+    return node;
+  }
+}
+
+/** `\s*` only; UTF-8 bytes beyond ASCII are decoded to tell. */
+function isBlank(line: string, utf8Bytes: boolean): boolean {
+  return /^\s*$/.test(utf8Bytes && hasHighBytes(line) ? decodeUtf8(line) : line);
 }
 
 /** The lines of a text, without their line ends (LF or CRLF), made one at a time. */

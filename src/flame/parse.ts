@@ -66,7 +66,8 @@ export function readFrameTreeFromBytes(bytes: Uint8Array, reverse: boolean): Fra
 }
 
 function foldedTree(text: string, utf8Bytes: boolean): FrameTreeResult {
-  const builder = new FrameTreeBuilder(false);
+  // Room for a new frame every 64 characters: generated Go stacks average one per ~200.
+  const builder = new FrameTreeBuilder(false, Math.max(1024, Math.ceil(text.length / 64)));
   const warnings = malformedWarnings(addFoldedText(text, builder, utf8Bytes));
   return { tree: builder.finish(), warnings, format: 'folded' };
 }

@@ -31,11 +31,13 @@ const SCAN_LIMIT = 8;
 export class FrameTreeBuilder {
   private readonly name: string[] = ['all'];
   private size = 1;
-  private self = new Float64Array(1024);
+  // Typed arrays, made large enough from the start when the caller knows roughly how many frames
+  // come: each time they grow, V8 throws away the code it optimized for the old ones.
+  private self: Float64Array;
   private selfDelta: Float64Array | undefined; // made by the first differential count
-  private firstChild = new Int32Array(1024).fill(-1);
-  private nextSibling = new Int32Array(1024);
-  private childCount = new Int32Array(1024);
+  private firstChild: Int32Array;
+  private nextSibling: Int32Array;
+  private childCount: Int32Array;
   /** Children by name, for frames with more than SCAN_LIMIT children (a sparse array: fast to index). */
   private readonly lookup: (Map<string, number> | undefined)[] = [];
   /** For addStack: frame indices of the previous stack's frames (entries past its depth are stale), and its frames. */
@@ -43,8 +45,16 @@ export class FrameTreeBuilder {
   private previous: readonly string[] = [];
   private stacks = 0;
 
-  /** With `reverse`, every stack is added leaf first. */
-  constructor(private readonly reverse = false) {}
+  /** With `reverse`, every stack is added leaf first. `capacity`: the number of frames expected. */
+  constructor(
+    private readonly reverse = false,
+    capacity = 1024,
+  ) {
+    this.self = new Float64Array(capacity);
+    this.firstChild = new Int32Array(capacity).fill(-1);
+    this.nextSibling = new Int32Array(capacity);
+    this.childCount = new Int32Array(capacity);
+  }
 
   addStack(stack: Stack): void {
     const frames = this.reverse ? [...stack.frames].reverse() : stack.frames;
