@@ -27,48 +27,69 @@ const FRAMES_PER_CHUNK = 2000;
  * "Matched"; the label is left out when the frame is too narrow for three characters.
  */
 export function* frameMarkup(tree: FrameTree, layout: FlameLayout, g: Geometry, style: FrameStyle): Generator<string> {
-  const x = scaleLinear().domain([0, layout.total]).range([g.xpad, g.xpad + g.plotWidth]);
-  const { colors, counts, charWidth, sizeInLabels } = style;
-  const delta = tree.delta;
+  const writer = new FrameWriter(tree, layout, g, style);
+  for (let from = 0; from < layout.frames.length; from += FRAMES_PER_CHUNK) {
+    yield writer.frames(from, Math.min(from + FRAMES_PER_CHUNK, layout.frames.length));
+  }
+}
+
+/** Writes frames; one frame per call of a small method, which V8 optimizes soon. */
+class FrameWriter {
+  private readonly x: (v: number) => number;
   // The vertical position is the same for every frame at a depth: its text is made once.
-  const rectY: string[] = [];
-  const textY: string[] = [];
-  const rectEnd = `" height="${g.rectHeight}" fill="`;
-  let chunk = '';
-  for (let k = 0; k < layout.frames.length; k++) {
+  private readonly rectY: string[] = [];
+  private readonly textY: string[] = [];
+  private readonly rectEnd: string;
+
+  constructor(
+    private readonly tree: FrameTree,
+    private readonly layout: FlameLayout,
+    private readonly g: Geometry,
+    private readonly style: FrameStyle,
+  ) {
+    this.x = scaleLinear().domain([0, layout.total]).range([g.xpad, g.xpad + g.plotWidth]);
+    this.rectEnd = `" height="${g.rectHeight}" fill="`;
+  }
+
+  /** The markup of drawn frames [from, to). */
+  frames(from: number, to: number): string {
+    let chunk = '';
+    for (let k = from; k < to; k++) chunk += this.frame(k);
+    return chunk;
+  }
+
+  private frame(k: number): string {
+    const { tree, layout, style } = this;
     const i = layout.frames[k]!;
     const isRoot = i === 0;
     const name = tree.name[i]!;
     const value = isRoot ? layout.total : tree.total[i]!;
     const start = layout.start[k]!;
-    const left = round1(x(start));
-    const width = round1(round1(x(start + value)) - left);
+    const left = round1(this.x(start));
+    const width = round1(round1(this.x(start + value)) - left);
     const depth = tree.depth[i]!;
-    if (rectY[depth] === undefined) {
-      const top = round1(g.frameTop0 + depth * g.depthStep);
-      rectY[depth] = tenthsText(top);
-      textY[depth] = tenthsText(round1(top + g.labelDy));
-    }
-    const size = counts.short(value);
+    if (this.rectY[depth] === undefined) this.placeDepth(depth);
+    const size = style.counts.short(value);
+    const delta = tree.delta;
     let info = `${size}, ${formatPercent(value, layout.total)}%`;
     if (delta && !isRoot) info += `; ${signedPercent(delta[i]!, layout.total)}%`;
-    const fill = delta && !isRoot ? colors.ofDelta(delta[i]!) : colors.ofName(name, isRoot);
+    const fill = delta && !isRoot ? style.colors.ofDelta(delta[i]!) : style.colors.ofName(name, isRoot);
     const escaped = escapeXml(name);
-    chunk += `<g data-v="${formatCount(value)}"><title>${escaped} (${info})</title><rect x="${tenthsText(left)}" y="${rectY[depth]}" width="${tenthsText(width)}${rectEnd}${fill}"/>`;
-    const label = fitLabel(name, sizeInLabels ? size : undefined, width, charWidth);
-    if (label !== '') {
-      // The label is the name, the name and its size (ends in `)`), or a cut name (ends in `..`):
-      // only the last needs escaping again.
-      const text = label === name ? escaped : label.endsWith(')') ? `${escaped} (${size})` : escapeXml(label);
-      chunk += `<text x="${tenthsText(round1(left + LABEL_PAD))}" y="${textY[depth]}">${text}</text>`;
-    }
-    chunk += '</g>\n';
-    if ((k + 1) % FRAMES_PER_CHUNK === 0) {
-      yield chunk;
-      chunk = '';
-    }
+    const rect = `<rect x="${tenthsText(left)}" y="${this.rectY[depth]}" width="${tenthsText(width)}${this.rectEnd}${fill}"/>`;
+    const head = `<g data-v="${formatCount(value)}"><title>${escaped} (${info})</title>${rect}`;
+    const label = fitLabel(name, style.sizeInLabels ? size : undefined, width, style.charWidth);
+    if (label === '') return `${head}</g>\n`;
+    // The label is the name, the name and its size (ends in `)`), or a cut name (ends in `..`):
+    // only the last needs escaping again.
+    const text = label === name ? escaped : label.endsWith(')') ? `${escaped} (${size})` : escapeXml(label);
+    return `${head}<text x="${tenthsText(round1(left + LABEL_PAD))}" y="${this.textY[depth]}">${text}</text></g>\n`;
   }
-  if (chunk !== '') yield chunk;
+
+  private placeDepth(depth: number): void {
+    const top = round1(this.g.frameTop0 + depth * this.g.depthStep);
+    this.rectY[depth] = tenthsText(top);
+    this.textY[depth] = tenthsText(round1(top + this.g.labelDy));
+  }
 }
 
 function signedPercent(delta: number, total: number): string {
