@@ -22,9 +22,9 @@ function pathTotals(stacks: Stack[]): Map<string, number> {
   return totals;
 }
 
-function shuffled<T>(items: T[]): T[] {
+function shuffled<T>(items: T[], start = 0): T[] {
   const out = [...items];
-  let seed = 7;
+  let seed = 7 + start;
   for (let i = out.length - 1; i > 0; i--) {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
     const j = seed % (i + 1);
@@ -115,6 +115,15 @@ describe('determinism', () => {
     const once = renderFlameGraph(sample, { colors: 'go' });
     expect(renderFlameGraph(sample, { colors: 'go' })).toBe(once);
     expect(renderFlameGraph(shuffled(sample), { colors: 'go' })).toBe(once);
+  });
+
+  it('gives the same bytes in any order for fractional counts too, whose sums depend on their order', () => {
+    // 0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 differ in the last bit; every data-v would show it.
+    const fractions: Stack[] = sample.map((s, n) => ({ ...s, value: s.value / 10 + [0.1, 0.2, 0.3, 1e-7][n % 4]! }));
+    const once = renderFlameGraph(fractions, { minWidth: 0 });
+    for (let seed = 0; seed < 5; seed++) expect(renderFlameGraph(shuffled(fractions, seed), { minWidth: 0 })).toBe(once);
+    const totals = drawnFrames(once).map((f) => f.value);
+    expect(totals.some((v) => !Number.isInteger(v))).toBe(true);
   });
 
   it('gives the same bytes when the stacks go through folded text first', () => {
