@@ -54,6 +54,10 @@ describe('goheapflame render', () => {
     expect(readFileSync(out, 'utf8')).toBe(renderFlameGraph(parseStacks('a;b 3\na;c 4\n').stacks, { countName: 'samples', inverted: true }));
   });
 
+  it('reads a path that is not a regular file, such as a pipe (as `render <(…)` gives)', () => {
+    expect(run(['render', '/dev/stdin'], sampleText).stdout).toBe(renderFlameGraph(parseStacks(sampleText).stacks));
+  });
+
   it('renders objref backtraces and reversed stacks like the library', () => {
     const bt = 'leaf 0x1\nmid\nroot 0x2\n\t64\nother 0x3\nroot 0x2\n\t32\n';
     expect(run(['render', '-'], bt).stdout).toBe(renderFlameGraph(parseStacks(bt).stacks));

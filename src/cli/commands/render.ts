@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { fileError, UserError } from '../errors.js';
 import { resolveOptions } from '../../flame/options.js';
@@ -30,14 +30,15 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
 
 /** Runs `render` on its parsed arguments (by yargs, or by main.ts for the plain `render IN [-o OUT]`). */
 export async function render(args: RenderArgs): Promise<void> {
-  // Loaded here, not at start-up, so other commands do not pay for the renderer.
-  const [{ readFrameTreeFromBytes }, { planFromTree, svgChunks }, { buildShell }] = await Promise.all([
+  const options = resolveOptions(flameOptions(args));
+  // The renderer is loaded here, not at start-up, so other commands do not pay for it; the input
+  // is read meanwhile (the read runs on libuv's thread pool while the modules compile).
+  const [{ readFrameTreeFromBytes }, { planFromTree, svgChunks }, { buildShell }, { bytes, source }] = await Promise.all([
     import('../../flame/parse.js'),
     import('../../flame/plan.js'),
     import('../../flame/shell.js'),
+    readInput(args.input),
   ]);
-  const options = resolveOptions(flameOptions(args));
-  const { bytes, source } = await readInput(args.input);
   const { tree, warnings } = readFrameTreeFromBytes(bytes, options.reverse);
   for (const warning of warnings) process.stderr.write(`goheapflame: ${source}: ${warning}\n`);
   if (tree.stacks === 0) {
@@ -58,9 +59,30 @@ async function readInput(input: string): Promise<{ bytes: Buffer; source: string
     return { bytes: Buffer.concat(parts), source: 'standard input' };
   }
   try {
-    // Synchronous: one read, where the promise API reads a large file in many small rounds.
-    return { bytes: readFileSync(input), source: input };
+    return { bytes: await readWhole(input), source: input };
   } catch (err) {
     throw fileError(err, input) ?? err;
+  }
+}
+
+/**
+ * A file's bytes: a regular file in as few reads as it takes (`readFile` reads a large file in
+ * 512 KiB rounds); anything else (a pipe, `<(…)`, a directory's error) through `readFile`.
+ */
+async function readWhole(path: string): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const stat = await file.stat();
+    if (!stat.isFile()) return await readFile(path);
+    const bytes = Buffer.allocUnsafe(stat.size);
+    let length = 0;
+    while (length < bytes.length) {
+      const { bytesRead } = await file.read(bytes, length, bytes.length - length, length);
+      if (bytesRead === 0) break; // the file shrank meanwhile
+      length += bytesRead;
+    }
+    return length < bytes.length ? bytes.subarray(0, length) : bytes;
+  } finally {
+    await file.close();
   }
 }
