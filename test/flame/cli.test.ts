@@ -55,7 +55,13 @@ describe('goheapflame render', () => {
   });
 
   it('reads a path that is not a regular file, such as a pipe (as `render <(…)` gives)', () => {
-    expect(run(['render', '/dev/stdin'], sampleText).stdout).toBe(renderFlameGraph(parseStacks(sampleText).stacks));
+    const sample = join(root, 'samples/sample.folded');
+    const piped = spawnSync('sh', ['-c', `cat "$1" | "$2" "$3" render /dev/stdin`, 'sh', sample, process.execPath, join(root, 'bin/goheapflame.js')], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).toBe(renderFlameGraph(parseStacks(sampleText).stacks));
   });
 
   it('renders objref backtraces and reversed stacks like the library', () => {
