@@ -1,5 +1,5 @@
 import { countStart, parseCount, splitFoldedLine, UNDECIDED } from './folded.js';
-import { isCanonicalName } from './frame-names.js';
+import { endsLikeCount } from './frame-names.js';
 import type { FrameTreeBuilder } from './tree.js';
 
 /**
@@ -132,10 +132,16 @@ class FoldedReader {
     let depth = this.depth;
     let node = depth > 0 ? nodes[depth - 1]! : 0;
     for (;;) {
+      // To the next `;`, noting any character that may need work (canonicalFrameName, UTF-8 decoding).
       let to = from;
-      while (to < length && text.charCodeAt(lineStart + to) !== 59) to++;
+      let plain = true;
+      for (; to < length; to++) {
+        const c = text.charCodeAt(lineStart + to);
+        if (c === 59) break;
+        if (c < 32 || c > 126) plain = false;
+      }
       const raw = text.slice(lineStart + from, lineStart + to);
-      if (to > from && isCanonicalName(text, lineStart + from, lineStart + to, utf8Bytes)) node = builder.child(node, raw, true);
+      if (plain && to > from && !endsLikeCount(text, lineStart + from, lineStart + to)) node = builder.child(node, raw, true);
       else node = builder.child(node, utf8Bytes && hasHighBytes(raw) ? decodeUtf8(raw) : raw);
       if (depth > 0) bounds[depth - 1] = from - 1;
       nodes[depth++] = node;

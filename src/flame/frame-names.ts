@@ -18,7 +18,7 @@ const trailingNumber = /(\s)(\d+(?:\.\d*)?)$/;
 
 export function canonicalFrameName(name: string): string {
   if (name === '') return '-';
-  if (isCanonicalName(name, 0, name.length, false)) return name;
+  if (isCanonical(name)) return name;
   return name
     .replace(loneSurrogate, '\ufffd')
     .replace(/;/g, ',')
@@ -27,30 +27,32 @@ export function canonicalFrameName(name: string): string {
     .replace(trailingNumber, '$1\u200b$2');
 }
 
-/**
- * True when `canonicalFrameName` leaves text[start, end), not empty, as it is: no `;`, control
- * character, surrogate or U+FFFE/U+FFFF, and no `trailingNumber` at the end. With `asciiOnly`, also
- * false for anything beyond ASCII (UTF-8 bytes that need decoding first; see folded-reader.ts).
- * Loops, not regular expressions: this runs for every new frame, and most Go type names end in
- * digits (`pkg2.T7`), where `trailingNumber` searches the whole name.
- */
-export function isCanonicalName(text: string, start: number, end: number, asciiOnly: boolean): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 32 || c === 59 || (c >= 127 && (asciiOnly || c === 127 || (c >= 0xd800 && (c <= 0xdfff || c >= 0xfffe))))) return false;
+/** True when `canonicalFrameName` leaves a name that is not empty as it is. Loops, not regular expressions: faster. */
+function isCanonical(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 32 || c === 59 || c === 127 || (c >= 0xd800 && (c <= 0xdfff || c >= 0xfffe))) return false;
   }
-  // `\s\d+(?:\.\d*)?$`: digits, maybe a fraction, after a whitespace character.
+  return !endsLikeCount(name, 0, name.length);
+}
+
+/**
+ * True when text[start, end) ends like a count, `\s\d+(?:\.\d*)?$` (the `trailingNumber` that
+ * `canonicalFrameName` breaks up): digits, maybe a fraction, after a whitespace character. Most Go
+ * type names end in digits (`pkg2.T7`), where the regular expression searches the whole name.
+ */
+export function endsLikeCount(text: string, start: number, end: number): boolean {
   let i = end;
   while (i > start && isDigit(text.charCodeAt(i - 1))) i--;
   if (i > start && text.charCodeAt(i - 1) === 46) {
     const dot = i - 1;
     i = dot;
     while (i > start && isDigit(text.charCodeAt(i - 1))) i--;
-    if (i === dot) return true; // no digits before the point
+    if (i === dot) return false; // no digits before the point
   } else if (i === end) {
-    return true; // no digits at the end
+    return false; // no digits at the end
   }
-  return i === start || !isSpace(text.charCodeAt(i - 1));
+  return i > start && isSpace(text.charCodeAt(i - 1));
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
