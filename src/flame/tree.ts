@@ -143,7 +143,8 @@ export class FrameTreeBuilder {
    */
   finish(): FrameTree {
     const size = this.size;
-    const order = this.preOrder();
+    const parentAt = new Int32Array(size);
+    const order = this.preOrder(parentAt);
     const name: string[] = new Array(size);
     const total = new Float64Array(size);
     const delta = this.selfDelta ? new Float64Array(size) : undefined;
@@ -152,36 +153,31 @@ export class FrameTreeBuilder {
     if (delta) copyInOrder(order, this.selfDelta!, delta);
     const depth = new Int32Array(size);
     const end = new Int32Array(size);
-    sumSubtrees(order, this.parentOf(order), total, depth, end);
+    sumSubtrees(parentAt, total, depth, end);
     return { size, name, depth, total, delta, end, stacks: this.stacks };
   }
 
-  /** The node of each pre-order position: children in name order. */
-  private preOrder(): Int32Array {
+  /** The node at each pre-order position (children in name order), and into `parentAt` the position of its parent. */
+  private preOrder(parentAt: Int32Array): Int32Array {
     const size = this.size;
     const order = new Int32Array(size);
-    const todo = new Int32Array(size); // a stack: a folded line can be thousands of frames deep
+    // A stack of nodes with the positions of their parents: a folded line can be thousands of frames deep.
+    const todo = new Int32Array(size);
+    const todoParent = new Int32Array(size);
     const kids: number[] = [];
     let top = 0;
-    todo[top++] = 0;
+    todo[top] = 0;
+    todoParent[top++] = -1;
     for (let at = 0; top > 0; at++) {
       const node = todo[--top]!;
       order[at] = node;
-      for (let k = this.sortedChildren(node, kids) - 1; k >= 0; k--) todo[top++] = kids[k]!;
+      parentAt[at] = todoParent[top]!;
+      for (let k = this.sortedChildren(node, kids) - 1; k >= 0; k--) {
+        todo[top] = kids[k]!;
+        todoParent[top++] = at;
+      }
     }
     return order;
-  }
-
-  /** The pre-order position of the parent of each pre-order position (-1 for the root). */
-  private parentOf(order: Int32Array): Int32Array {
-    const size = this.size;
-    const positionOf = new Int32Array(size);
-    for (let at = 0; at < size; at++) positionOf[order[at]!] = at;
-    const parentAt = new Int32Array(size).fill(-1);
-    for (let node = 0; node < size; node++) {
-      for (let c = this.firstChild[node]!; c >= 0; c = this.nextSibling[c]!) parentAt[positionOf[c]!] = positionOf[node]!;
-    }
-    return parentAt;
   }
 
   /** Puts the children of `node` into `out[0, count)` in name order (UTF-16 code units), and returns the count. */
@@ -214,8 +210,8 @@ function copyInOrder<T extends string[] | Float64Array>(order: Int32Array, from:
 }
 
 /** Depths from parents, then (leaves first) each subtree's width and end added up into its parent. */
-function sumSubtrees(order: Int32Array, parentAt: Int32Array, total: Float64Array, depth: Int32Array, end: Int32Array): void {
-  const size = order.length;
+function sumSubtrees(parentAt: Int32Array, total: Float64Array, depth: Int32Array, end: Int32Array): void {
+  const size = parentAt.length;
   for (let at = 1; at < size; at++) depth[at] = depth[parentAt[at]!]! + 1;
   for (let at = size - 1; at >= 0; at--) {
     end[at] = Math.max(end[at]!, at + 1);
