@@ -68,9 +68,9 @@ export function layoutFrames(tree: FrameTree, total: number, minValue: number): 
 
   const frames = new Int32Array(nodes.length);
   const start = new Float64Array(nodes.length);
-  nodes.forEach((node, k) => {
-    frames[k] = node.data;
-    start[k] = node.x0;
-  });
+  for (let k = 0; k < nodes.length; k++) {
+    frames[k] = nodes[k]!.data;
+    start[k] = nodes[k]!.x0;
+  }
   return { frames, start, total, maxDepth: root.height, pruned: { frames: prunedFrames, value: prunedValue } };
 }
