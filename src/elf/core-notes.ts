@@ -1,5 +1,6 @@
 import { UserError } from '../cli/errors.js';
 import type { Note } from './notes.js';
+import { u64 } from '../util/u64.js';
 
 /** Note types of a Linux core (name "CORE" or "LINUX"). */
 export const NT_PRSTATUS = 1;
@@ -72,9 +73,6 @@ export interface CoreNotes {
 const PRSTATUS_REG_OFFSET = 112;
 const PRSTATUS_MIN_SIZE = PRSTATUS_REG_OFFSET + REGISTER_NAMES.length * 8;
 
-function u64(buf: Buffer, at: number): number {
-  return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 0x1_0000_0000;
-}
 
 function tooShort(what: string, length: number): UserError {
   return new UserError('badInputData', `the core's ${what} note is ${length} bytes, too short for linux/amd64; the core is corrupt or not from linux/amd64.`);

@@ -2,6 +2,7 @@ import { inflateSync } from 'node:zlib';
 import { UserError } from '../cli/errors.js';
 import { PositionedFile } from '../util/positioned-file.js';
 import { type Note, parseNotes } from './notes.js';
+import { u64 } from '../util/u64.js';
 
 export type { Note } from './notes.js';
 
@@ -92,10 +93,6 @@ const MACHINE_NAMES: Record<number, string> = {
   258: 'LoongArch',
 };
 
-/** Reads a u64 as a number; file offsets, sizes and amd64 addresses are far below 2^53. */
-function u64(buf: Buffer, at: number): number {
-  return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 0x1_0000_0000;
-}
 
 /**
  * An ELF64 little-endian x86-64 file (executable, shared object or core), read lazily through

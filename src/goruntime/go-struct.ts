@@ -1,3 +1,5 @@
+import { u64 } from '../util/u64.js';
+
 /**
  * Offsets of a Go struct on linux/amd64 from its field list, computed the way the compiler lays it
  * out (natural alignment, size rounded up to the alignment). Per-version layout tables are written as
@@ -51,10 +53,6 @@ export interface GoSlice {
   cap: number;
 }
 
-/** Reads the u64 at `at` as a number (exact below 2^53: addresses, lengths). */
-export function u64(buf: Buffer, at: number): number {
-  return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 0x1_0000_0000;
-}
 
 export function sliceAt(buf: Buffer, at: number): GoSlice {
   return { ptr: u64(buf, at), len: u64(buf, at + 8), cap: u64(buf, at + 16) };

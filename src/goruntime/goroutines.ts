@@ -2,7 +2,7 @@ import { UserError } from '../cli/errors.js';
 import type { Thread } from '../core/process-image.js';
 import type { GoProcess } from './go-process.js';
 import { G_SCAN, GStatus, isDead, statusName, waitReasonText } from './goroutine-status.js';
-import { u64 } from './go-struct.js';
+import { u64 } from '../util/u64.js';
 import type { PcLnTab } from './pclntab.js';
 import { type Frame, type Stack, StackReader } from './stack-frames.js';
 import { type GoM, readMs } from './threads.js';

@@ -2,6 +2,7 @@ import type { AddressSpace } from '../core/address-space.js';
 import { itabLayout, Kind } from './abi-layout.js';
 import type { Moduledata } from './moduledata.js';
 import type { RuntimeType, RuntimeTypes } from './runtime-types.js';
+import { u64 } from '../util/u64.js';
 
 /** An interface table: the first word of a non-empty interface value. */
 export interface Itab {
@@ -61,7 +62,7 @@ export class Itabs {
         if (len > maxItabs || !this.mem.isMapped(ptr, len * 8)) continue;
         const words = this.mem.read(ptr, len * 8);
         for (let i = 0; i < len; i++) {
-          const itab = this.itabAt(words.readUInt32LE(i * 8) + words.readUInt32LE(i * 8 + 4) * 0x1_0000_0000);
+          const itab = this.itabAt(u64(words, i * 8));
           if (itab) out.push(itab);
         }
       } else if (md.itaboffset !== undefined && md.itabsize !== undefined) {

@@ -1,7 +1,8 @@
 import { UserError } from '../cli/errors.js';
 import type { AddressSpace } from '../core/address-space.js';
 import { type ElfFile, PF_W, PT_LOAD } from '../elf/elf-file.js';
-import { type GoFieldType, type GoSlice, type GoStructLayout, goStruct, sliceAt, u64 } from './go-struct.js';
+import { type GoFieldType, type GoSlice, type GoStructLayout, goStruct, sliceAt } from './go-struct.js';
+import { u64 } from '../util/u64.js';
 import { findPclntabAddress, PCLN_MAGIC_GO120, pcHeaderLayout, pclnMagicRelease } from './pclntab-header.js';
 import { atLeast, type GoVersion } from './version.js';
 

@@ -3,7 +3,7 @@ import {
   abiType, arrayType, chanType, funcType, imethodSize, interfaceType, Kind, kindNames, type MapLayoutKind,
   mapLayoutKind, mapTypeLayout, methodSize, ptrType, sliceType, structField, structType, TFlag, uncommonType,
 } from './abi-layout.js';
-import { u64 } from './go-struct.js';
+import { u64 } from '../util/u64.js';
 import { buildPointerMask } from './gc-mask.js';
 import type { Moduledata } from './moduledata.js';
 import { atLeast, type GoVersion } from './version.js';

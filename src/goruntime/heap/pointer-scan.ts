@@ -1,7 +1,7 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
 import { type HeapObjects, mallocHeaderSize, minSizeForMallocHeader } from './heap-objects.js';
-import { readPtr } from './spans.js';
+import { u64 } from '../../util/u64.js';
 
 const pageSize = 8192;
 const ptrSize = 8;
@@ -81,7 +81,7 @@ export function scanHeapPointers(
       }
       for (let o = first; o < obj; o++) {
         const slot = objects.addr[o]! - start;
-        const typeAddr = readPtr(data, slot);
+        const typeAddr = u64(data, slot);
         exactType[o] = typeAddr;
         if (typeAddr === 0) continue; // allocation in progress: no pointers yet
         const mask = masks.pointerMask(typeAddr);
@@ -90,7 +90,7 @@ export function scanHeapPointers(
           continue;
         }
         tile(mask, mallocHeaderSize, elemSize, (off) => {
-          const value = readPtr(data, slot + off);
+          const value = u64(data, slot + off);
           if (value !== 0) visit(o, off, value);
         });
       }
@@ -123,7 +123,7 @@ function scanWithSpanBits(
     for (let off = 0; off < elemSize; off += ptrSize) {
       const word = (slot + off) / ptrSize;
       if (!((data[bitmapOff + (word >> 3)]! >> (word & 7)) & 1)) continue;
-      const value = readPtr(data, slot + off);
+      const value = u64(data, slot + off);
       if (value !== 0) visit(o, off, value);
     }
   }
@@ -138,7 +138,7 @@ function scanLarge(mem: AddressSpace, obj: number, start: number, size: number, 
       chunkStart = off;
       chunk = mem.read(start + off, Math.min(largeChunk, size - off));
     }
-    const value = readPtr(chunk, off - chunkStart);
+    const value = u64(chunk, off - chunkStart);
     if (value !== 0) visit(obj, off, value);
   });
 }

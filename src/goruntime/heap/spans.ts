@@ -1,6 +1,7 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
 import type { RuntimeLayout } from '../runtime-layout.js';
+import { u64 } from '../../util/u64.js';
 
 /** mspan.state value of a span holding heap objects (mSpanInUse). */
 const mSpanInUse = 1;
@@ -73,7 +74,7 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
     const n = Math.min(chunk, listLen - first);
     const ptrs = mem.read(listPtr + first * 8, n * 8);
     for (let i = 0; i < n; i++) {
-      const addr = readPtr(ptrs, i * 8);
+      const addr = u64(ptrs, i * 8);
       if (addr === 0) continue;
       let raw: Buffer;
       try {
@@ -86,15 +87,15 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
       if (raw[off.state] !== mSpanInUse) continue;
       const span: RawSpan = {
         addr,
-        start: readPtr(raw, off.start),
-        npages: readPtr(raw, off.npages),
-        elemSize: readPtr(raw, off.elemSize),
+        start: u64(raw, off.start),
+        npages: u64(raw, off.npages),
+        elemSize: u64(raw, off.elemSize),
         nelems: raw.readUInt16LE(off.nelems),
         freeindex: raw.readUInt16LE(off.freeindex),
-        allocBits: readPtr(raw, off.allocBits),
+        allocBits: u64(raw, off.allocBits),
         spanClass: raw[off.spanClass]!,
-        largeType: readPtr(raw, off.largeType),
-        specials: readPtr(raw, off.specials),
+        largeType: u64(raw, off.largeType),
+        specials: u64(raw, off.specials),
       };
       const problem = implausible(span);
       if (problem) {
@@ -164,9 +165,4 @@ function markAllocated(mem: AddressSpace, s: RawSpan, out: Uint8Array, base: num
     const set = slot < s.freeindex || (bits !== undefined && (bits[slot >> 3]! >> (slot & 7)) & 1);
     out[base + slot] = set ? 1 : 0;
   }
-}
-
-/** Little-endian 64-bit word at `off` as a number (exact for user-space addresses and sizes). */
-export function readPtr(buf: Buffer, off: number): number {
-  return buf.readUInt32LE(off) + buf.readUInt32LE(off + 4) * 0x1_0000_0000;
 }

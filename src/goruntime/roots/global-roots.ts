@@ -1,6 +1,7 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import type { ElfSymbol } from '../../elf/elf-file.js';
 import { globalsPointerMask } from '../gcprog.js';
+import { u64 } from '../../util/u64.js';
 import type { Moduledata } from '../moduledata.js';
 
 const ptrSize = 8;
@@ -37,7 +38,7 @@ export function readGlobalRoots(mem: AddressSpace, md: Moduledata, symbols: read
     const memory = mem.read(start, words * ptrSize);
     for (let w = 0; w < words; w++) {
       if (!((bits[w >> 3]! >> (w & 7)) & 1)) continue;
-      const value = memory.readUInt32LE(w * ptrSize) + memory.readUInt32LE(w * ptrSize + 4) * 0x1_0000_0000;
+      const value = u64(memory, w * ptrSize);
       if (value === 0) continue;
       const addr = start + w * ptrSize;
       const sym = containing(objects, addr);

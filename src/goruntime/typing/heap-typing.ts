@@ -1,6 +1,7 @@
 import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
 import { Kind } from '../abi-layout.js';
 import type { HeapObjects } from '../heap/heap-objects.js';
+import { u64 } from '../../util/u64.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
 import type { DeclaredType, PointerSlot, PointerSlots, SlotKind } from './pointer-slots.js';
 
@@ -276,6 +277,6 @@ class WindowReader {
       }
     }
     const at = offset - this.bufStart;
-    return this.buf.readUInt32LE(at) + this.buf.readUInt32LE(at + 4) * 0x1_0000_0000;
+    return u64(this.buf, at);
   }
 }
