@@ -63,6 +63,8 @@ export class SegmentedImage implements AddressSpace {
   }
 
   isMapped(addr: number, length = 1): boolean {
+    // Words read from a core can be any 64-bit value; beyond 2^53 a double no longer adds lengths exactly.
+    if (!Number.isSafeInteger(addr + length) || length < 0) return false;
     let at = addr;
     const end = addr + length;
     while (at < end) {

@@ -2,6 +2,7 @@ import type { AddressSpace } from '../core/address-space.js';
 import { ReferenceGraphBuilder, type ReferenceGraph } from '../graph/reference-graph.js';
 import type { GoProcess } from './go-process.js';
 import { HeapObjects } from './heap/heap-objects.js';
+import { ObjectShapes } from './heap/object-shapes.js';
 import { scanHeapPointers } from './heap/pointer-scan.js';
 import { readSpans } from './heap/spans.js';
 import { readGlobalRoots } from './roots/global-roots.js';
@@ -11,7 +12,15 @@ import { nameStrippedGlobals } from './stripped/global-root-names.js';
 import type { RuntimeTypes } from './runtime-types.js';
 import { readRuntimeRoots } from './roots/runtime-roots.js';
 import { HeapTyping } from './typing/heap-typing.js';
+import { ContainerHeaders } from './typing/container-headers.js';
+import { InterfaceWords } from './typing/interface-words.js';
 import { type PointerSlot, PointerSlots } from './typing/pointer-slots.js';
+import { inferTypesByShape, type ShapeEvidence } from './typing/shape-inference.js';
+import { readCodeFacts } from './typing/type-catalog.js';
+import { typeFromGlobalAllocations } from './typing/global-allocations.js';
+
+/** Shape inference passes at most: later passes type ever fewer objects. */
+const maxInferencePasses = 4;
 
 /** Everything known about the heap: objects, the reference graph with its roots, and the types. */
 export interface HeapAnalysis {
@@ -77,10 +86,42 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   const rootSlots = roots.map((root) => slotsOfRoot(binary.types, slots, root));
   roots.forEach((root, i) => typeFromRoot(mem, typing, slots, root, rootSlots[i]));
   typing.propagate();
+  phase('inferring types');
+  inferTypes(proc, typing, roots);
   if (proc.strippedGlobals) nameStrippedGlobals({ roots, graph, objects, typing }, binary.moduledata, (pc) => binary.pclntab.funcForPC(pc)?.name);
 
   const warnings = [...spans.warnings, ...scan.warnings, ...runtime.warnings];
   return { objects, graph, roots, typing, slots, rootSlots, warnings };
+}
+
+/**
+ * What typing from declared types leaves untyped (all roots of a stripped binary are untyped):
+ * interface values in untyped roots, globals by the allocations the code assigns them, then objects
+ * by their shape, then what those point to.
+ */
+function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly HeapRoot[]): void {
+  const binary = proc.binary;
+  const interfaces = new InterfaceWords(typing, (addr) => binary.itabs.itabAt(addr)?.type);
+  interfaces.typeFromRoots(roots);
+  const facts = readCodeFacts(proc.image, binary.pclntab, binary.types, binary.modules);
+  typeFromGlobalAllocations(proc.image, typing, roots, facts.globalAllocations);
+  typing.propagate();
+  const candidates = facts.allocatable;
+  const evidence: ShapeEvidence = {
+    candidates,
+    shapes: new ObjectShapes(proc.image, typing.objects, binary.experiment('greenteagc')),
+    funcEntry: (pc) => binary.pclntab.funcForPC(pc)?.entry,
+    isClosure: (entry) => isClosureName(binary.pclntab.funcForPC(entry)?.name ?? ''),
+    interfaces,
+    containers: new ContainerHeaders(proc.image, typing, candidates),
+  };
+  // Each pass types objects that only newly typed objects' neighbours made unambiguous.
+  for (let pass = 0; pass < maxInferencePasses && inferTypesByShape(proc.image, typing, evidence) > 0; pass++) typing.propagate();
+}
+
+/** Closure bodies (`main.f.func1`, `main.f.func1.2`, `main.(*T).M-fm`, `main.f.gowrap1`). */
+function isClosureName(name: string): boolean {
+  return /\.func\d+(\.\d+)*$|-fm$|\.(gowrap|deferwrap)\d+$/.test(name);
 }
 
 /**
@@ -135,9 +176,11 @@ function typeFromRoot(mem: AddressSpace, typing: HeapTyping, slots: PointerSlots
     for (const slot of typed) typing.followSlot(slot, word);
     return;
   }
-  for (const s of root.slots) {
-    const declared = s.declared ? typing.types.typeAt(s.declared) : undefined;
+  const followDeclared = (declaredAddr: number, value: number) => {
+    const declared = declaredAddr ? typing.types.typeAt(declaredAddr) : undefined;
     const slot = declared && slots.at(declared, 0);
-    if (slot && slot.kind !== 'eface' && slot.kind !== 'iface') typing.followSlot(slot, (offset) => (offset === 0 ? s.value : 0));
-  }
+    if (slot && slot.kind !== 'eface' && slot.kind !== 'iface') typing.followSlot(slot, (offset) => (offset === 0 ? value : 0));
+  };
+  for (const s of root.slots) followDeclared(s.declared, s.value);
+  if (root.referentsOf !== undefined && root.referentsOfType) followDeclared(root.referentsOfType, root.referentsOf);
 }

@@ -47,7 +47,7 @@ const go126: StructTable = {
   'runtime.cleanupQueue': { fields: { all: 128 } },
   'runtime.cleanupBlock': { fields: { 'cleanupBlockHeader.alllink': 16, 'cleanupBlockHeader.n': 24, cleanups: 32 } },
   'runtime.cleanupFn': { size: 24, fields: { call: 0, fn: 8, arg: 16 } },
-  'runtime.finalizer': { size: 40, fields: { fn: 0, arg: 8 } },
+  'runtime.finalizer': { size: 40, fields: { fn: 0, arg: 8, ot: 32 } },
   'runtime._defer': { fields: { heap: 0, sp: 8, pc: 16, fn: 24, link: 32 } },
   'runtime._panic': { fields: { arg: 0, link: 16 } },
 };

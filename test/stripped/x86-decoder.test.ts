@@ -1,8 +1,8 @@
 /**
  * The x86-64 decoder against Go's own disassembler (`go tool objdump`, golang.org/x/arch): every
  * instruction of every compiled function of real Go 1.26 and 1.27 binaries starts where objdump
- * says, and every RIP-relative operand objdump resolves to a data symbol is the address the decoder
- * computes. Assembly functions are left out: objdump does not know VEX and EVEX and misreads them.
+ * says, every RIP-relative operand objdump resolves to a data symbol is the address the decoder
+ * computes, and every jump objdump resolves goes where the decoder says. Assembly functions are left out: objdump does not know VEX and EVEX and misreads them.
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,8 @@ interface ListedFunction {
   bytes: string[];
   /** Data symbol operands objdump resolved: instruction index → `symbol+offset`. */
   symbolic: Map<number, { symbol: string; offset: number }>;
+  /** Jumps with the target objdump prints: instruction index → address. */
+  jumps: Map<number, number>;
 }
 
 function objdump(binary: string, go: GoToolchain): ListedFunction[] {
@@ -25,7 +27,7 @@ function objdump(binary: string, go: GoToolchain): ListedFunction[] {
   let fn: ListedFunction | undefined;
   for (const line of text.split('\n')) {
     if (line.startsWith('TEXT ')) {
-      fn = { name: line.split(' ')[1]!, addresses: [], bytes: [], symbolic: new Map() };
+      fn = { name: line.split(' ')[1]!, addresses: [], bytes: [], symbolic: new Map(), jumps: new Map() };
       functions.push(fn);
       continue;
     }
@@ -35,6 +37,8 @@ function objdump(binary: string, go: GoToolchain): ListedFunction[] {
     // LEAQ runtime.allgs(SB), MOVQ runtime.allgs+8(SB), AX: a memory operand (branch targets are not data).
     const sym = /(?:^|[ ,])([\w.$:/*()\[\]-]+?)(?:\+(\d+))?\(SB\)/.exec(asm);
     if (sym && !/^(CALL|JMP|J[A-Z]+) /.test(asm)) fn.symbolic.set(fn.addresses.length, { symbol: sym[1]!, offset: Number(sym[2] ?? 0) });
+    const jump = /^J[A-Z]+ (0x[0-9a-f]+)$/.exec(asm.trim());
+    if (jump) fn.jumps.set(fn.addresses.length, parseInt(jump[1]!, 16));
     fn.addresses.push(parseInt(fields[1]!, 16));
     fn.bytes.push(fields[2]!);
   }
@@ -62,6 +66,8 @@ describe.each(['1.26', '1.27'] as const)('x86-64 decoder on Go %s code', (go) =>
       let resolved = 0;
       const wrongStarts: string[] = [];
       const wrongTargets: string[] = [];
+      const wrongJumps: string[] = [];
+      let jumps = 0;
       for (const fn of functions) {
         const start = fn.addresses[0]!;
         if (program.pclntab.funcForPC(start)?.asm !== false) continue;
@@ -77,10 +83,17 @@ describe.each(['1.26', '1.27'] as const)('x86-64 decoder on Go %s code', (go) =>
           resolved++;
           if (decoded.instructions[i]!.ripTarget !== base + offset) wrongTargets.push(`${fn.name} 0x${fn.addresses[i]!.toString(16)} ${symbol}+${offset}`);
         }
+        for (const [i, target] of fn.jumps) {
+          if (firstWrong >= 0) continue;
+          jumps++;
+          if (decoded.instructions[i]!.branchTarget !== target) wrongJumps.push(`${fn.name} 0x${fn.addresses[i]!.toString(16)} → 0x${target.toString(16)}`);
+        }
       }
       expect(wrongStarts).toEqual([]);
       expect(wrongTargets).toEqual([]);
+      expect(wrongJumps).toEqual([]);
       expect(instructions).toBeGreaterThan(100_000);
+      expect(jumps).toBeGreaterThan(10_000);
       expect(resolved).toBeGreaterThan(5_000);
     } finally {
       elf.close();
@@ -93,9 +106,9 @@ describe('x86-64 decoder on hand-assembled instructions', () => {
 
   it('computes RIP-relative targets from the end of the instruction, immediates included', () => {
     // lea rax, [rip+0x10]
-    expect(decode('48 8d 05 10 00 00 00')).toEqual({ address: 0x1000, length: 7, opcode: 0x8d, rexW: true, ripTarget: 0x1017 });
+    expect(decode('48 8d 05 10 00 00 00')).toEqual({ address: 0x1000, length: 7, opcode: 0x8d, rexW: true, reg: 0, ripTarget: 0x1017 });
     // lock or dword [rip-0x10], 4: the imm8 comes after the displacement
-    expect(decode('f0 83 0d f0 ff ff ff 04')).toEqual({ address: 0x1000, length: 8, opcode: 0x83, rexW: false, ripTarget: 0x1008 - 0x10 });
+    expect(decode('f0 83 0d f0 ff ff ff 04')).toEqual({ address: 0x1000, length: 8, opcode: 0x83, rexW: false, reg: 1, ripTarget: 0x1008 - 0x10 });
     // cmp dword [rip+0x20], 0 (imm8) and mov qword [rip+0x20], imm32
     expect(decode('83 3d 20 00 00 00 00')?.ripTarget).toBe(0x1007 + 0x20);
     expect(decode('48 c7 05 20 00 00 00 01 00 00 00')).toMatchObject({ length: 11, ripTarget: 0x100b + 0x20 });
@@ -104,9 +117,26 @@ describe('x86-64 decoder on hand-assembled instructions', () => {
     expect(decode('48 f7 15 00 00 00 00')).toMatchObject({ length: 7, ripTarget: 0x1007 });
     // vmovdqu ymm0, [rip+8] (VEX) and a SIB operand with no base, which is not RIP-relative
     expect(decode('c5 fe 6f 05 08 00 00 00')).toMatchObject({ length: 8, opcode: 0x0f6f, ripTarget: 0x1010 });
-    expect(decode('8b 04 25 00 10 00 00')).toEqual({ address: 0x1000, length: 7, opcode: 0x8b, rexW: false });
+    expect(decode('8b 04 25 00 10 00 00')).toEqual({ address: 0x1000, length: 7, opcode: 0x8b, rexW: false, reg: 0 });
     // movzx eax, byte [rip+0] and vmovdqu: opcodes carry their map
     expect(decode('0f b6 05 00 00 00 00')).toMatchObject({ opcode: 0x0fb6, ripTarget: 0x1007 });
+  });
+
+  it('names the registers an instruction uses, with REX.R and REX.B', () => {
+    expect(decode('4c 8d 1d 00 00 00 00')).toMatchObject({ opcode: 0x8d, reg: 11 }); // lea r11, [rip+0]
+    expect(decode('48 89 d8')).toMatchObject({ opcode: 0x89, reg: 3, rmReg: 0 }); // mov rax, rbx
+    expect(decode('49 89 c3')).toMatchObject({ opcode: 0x89, reg: 0, rmReg: 11 }); // mov r11, rax
+    expect(decode('41 b8 01 00 00 00')).toMatchObject({ opcode: 0xb8, opReg: 8 }); // mov r8d, 1
+    expect(decode('5b')).toMatchObject({ opcode: 0x5b, opReg: 3 }); // pop rbx
+    expect(decode('48 89 05 00 00 00 00')?.rmReg).toBeUndefined(); // mov [rip+0], rax: a memory operand
+  });
+
+  it('resolves where relative calls and jumps go', () => {
+    expect(decode('e8 10 00 00 00')?.branchTarget).toBe(0x1015); // call rel32
+    expect(decode('eb fe')?.branchTarget).toBe(0x1000); // jmp rel8 to itself
+    expect(decode('74 13')?.branchTarget).toBe(0x1015); // je rel8
+    expect(decode('0f 85 00 f0 ff ff')?.branchTarget).toBe(0x1006 - 0x1000); // jne rel32, backwards
+    expect(decode('ff d0')?.branchTarget).toBeUndefined(); // call rax
   });
 
   it('decodes VEX and EVEX, which objdump cannot check', () => {

@@ -115,18 +115,27 @@ function scanWithSpanBits(
   greenTea: boolean,
   visit: PointerVisitor,
 ): void {
-  const bitmapBytes = data.length / ptrSize / 8;
-  let bitmapOff = data.length - bitmapBytes;
-  if (greenTea && elemSize >= 16) bitmapOff -= spanInlineMarkBitsSize;
+  const bitmapOff = spanHeapBitsOffset(data.length, elemSize, greenTea);
   for (let o = first; o < end; o++) {
     const slot = objects.addr[o]! - start;
     for (let off = 0; off < elemSize; off += ptrSize) {
       const word = (slot + off) / ptrSize;
-      if (!((data[bitmapOff + (word >> 3)]! >> (word & 7)) & 1)) continue;
+      if (!heapBit(data, bitmapOff, word)) continue;
       const value = u64(data, slot + off);
       if (value !== 0) visit(o, off, value);
     }
   }
+}
+
+/** Where the heap bits of a small span (one bit per word) start, from the span's first byte. */
+export function spanHeapBitsOffset(spanBytes: number, elemSize: number, greenTea: boolean): number {
+  const bitmapOff = spanBytes - spanBytes / ptrSize / 8;
+  return greenTea && elemSize >= 16 ? bitmapOff - spanInlineMarkBitsSize : bitmapOff;
+}
+
+/** Whether the heap bit of word `word` of a span is set. */
+export function heapBit(data: Uint8Array, bitmapOff: number, word: number): boolean {
+  return ((data[bitmapOff + (word >> 3)]! >> (word & 7)) & 1) === 1;
 }
 
 /** A large object: its type tiles across the whole span, read in chunks to bound memory. */

@@ -39,4 +39,6 @@ export interface HeapRoot {
    * object): the root takes over that object's outgoing pointers.
    */
   referentsOf?: number;
+  /** The pointer type (`*T`) of the referentsOf object, when the runtime records it (a finalizer's `ot`). */
+  referentsOfType?: number;
 }

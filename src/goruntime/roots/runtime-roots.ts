@@ -88,9 +88,11 @@ class RuntimeRootReader {
           const k = this.mem.readU8(sp + kind);
           if (k === specialFinalizer) {
             const fn = this.word(sp + finFn);
-            roots.push(runtimeRoot('finalizer', `finalizer ${this.funcName(fn)} on ${this.pointeeName(this.word(sp + finOt))}`, [
-              { offset: finFn, value: fn, declared: 0 },
-            ], object));
+            const ot = this.word(sp + finOt);
+            roots.push({
+              ...runtimeRoot('finalizer', `finalizer ${this.funcName(fn)} on ${this.pointeeName(ot)}`, [{ offset: finFn, value: fn, declared: 0 }], object),
+              referentsOfType: ot,
+            });
           } else if (k === specialCleanup) {
             const fn = this.word(sp + cleanup + cleanupFn);
             roots.push(runtimeRoot('cleanup', `cleanup ${this.funcName(fn)}`, [
@@ -109,7 +111,7 @@ class RuntimeRootReader {
     const allfin = this.proc.globals.allfin;
     if (allfin === undefined) return [];
     return this.queue('finalizer', 'queued finalizer', allfin, {
-      block: 'runtime.finBlock', next: 'alllink', count: 'cnt', entries: 'fin', entry: 'runtime.finalizer',
+      block: 'runtime.finBlock', next: 'alllink', count: 'cnt', entries: 'fin', entry: 'runtime.finalizer', argType: 'ot',
     });
   }
 
@@ -124,13 +126,14 @@ class RuntimeRootReader {
 
   /**
    * A runtime work queue kept as a list of blocks (the first one's address stored at `head`), each
-   * holding `count` entries with a function (`fn`) and its argument (`arg`): one root per entry.
+   * holding `count` entries with a function (`fn`) and its argument (`arg`), and where the runtime
+   * records it, the argument's pointer type (`argType`): one root per entry.
    */
   private queue(
     kind: HeapRoot['kind'],
     label: string,
     head: number,
-    s: { block: string; next: string; count: string; entries: string; entry: string },
+    s: { block: string; next: string; count: string; entries: string; entry: string; argType?: string },
   ): HeapRoot[] {
     const roots: HeapRoot[] = [];
     const next = this.off(s.block, s.next);
@@ -139,6 +142,7 @@ class RuntimeRootReader {
     const size = this.proc.layout.size(s.entry);
     const fn = this.off(s.entry, 'fn');
     const arg = this.off(s.entry, 'arg');
+    const argType = s.argType !== undefined ? this.off(s.entry, s.argType) : undefined;
     this.guarded(`the ${label} list`, undefined, () => {
       let steps = 0;
       for (let block = this.word(head); block !== 0 && steps < maxListLength; block = this.word(block + next), steps++) {
@@ -148,7 +152,7 @@ class RuntimeRootReader {
           const f = this.word(entry + fn);
           roots.push(runtimeRoot(kind, `${label} ${this.funcName(f)}`, [
             { offset: fn, value: f, declared: 0 },
-            { offset: arg, value: this.word(entry + arg), declared: 0 },
+            { offset: arg, value: this.word(entry + arg), declared: argType !== undefined ? this.word(entry + argType) : 0 },
           ]));
         }
       }

@@ -18,6 +18,14 @@ export interface Instruction {
   rexW: boolean;
   /** The address a RIP-relative memory operand refers to, undefined when there is none. */
   ripTarget?: number;
+  /** ModRM.reg with REX.R (0 = RAX … 15 = R15), undefined without ModRM. */
+  reg?: number;
+  /** The register a register-direct ModRM operand names (mod = 3, with REX.B), undefined otherwise. */
+  rmReg?: number;
+  /** Where a relative CALL, JMP or Jcc goes. */
+  branchTarget?: number;
+  /** The register named in the opcode's low bits (PUSH, POP, XCHG, MOV r, imm), with REX.B. */
+  opReg?: number;
 }
 
 /** Immediate size codes: 0 none, 1 imm8, 2 imm16, 4 imm32 (imm16 with 66h), 8 imm32/imm64 (MOV r, imm with REX.W). */
@@ -134,8 +142,12 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
     p++;
   }
   let rexW = false;
+  let rexR = 0;
+  let rexB = 0;
   if (p < end && (code[p]! & 0xf0) === 0x40) {
     rexW = (code[p]! & 0x08) !== 0;
+    rexR = code[p]! & 0x04 ? 8 : 0;
+    rexB = code[p]! & 0x01 ? 8 : 0;
     p++;
   }
   if (p >= end) return undefined;
@@ -172,12 +184,14 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
 
   let ripDisp: number | undefined;
   let reg = 0;
+  let operands: Pick<Instruction, 'reg' | 'rmReg'> = {};
   if (info.modrm) {
     if (p >= end) return undefined;
     const modrm = code[p++]!;
     const mod = modrm >> 6;
     const rm = modrm & 7;
     reg = (modrm >> 3) & 7;
+    operands = mod === 3 ? { reg: reg | rexR, rmReg: rm | rexB } : { reg: reg | rexR };
     if (mod !== 3) {
       let dispBytes = mod === 1 ? 1 : mod === 2 ? 4 : 0;
       if (rm === 4) {
@@ -196,9 +210,22 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
   if (p > end) return undefined;
   const length = p - at;
   const op = opcode | [0, 0x0f00, 0x0f3800, 0x0f3a00][map]!;
-  if (ripDisp === undefined) return { address, length, opcode: op, rexW };
-  const disp = code[ripDisp]! | (code[ripDisp + 1]! << 8) | (code[ripDisp + 2]! << 16) | (code[ripDisp + 3]! << 24);
-  return { address, length, opcode: op, rexW, ripTarget: address + length + disp };
+  const inst: Instruction = { address, length, opcode: op, rexW, ...operands };
+  if (map === 0 && ((opcode >= 0x50 && opcode <= 0x5f) || (opcode >= 0x90 && opcode <= 0x97) || opcode >= 0xb8) && opcode <= 0xbf) inst.opReg = (opcode & 7) | rexB;
+  if (ripDisp !== undefined) inst.ripTarget = address + length + int32At(code, ripDisp);
+  const branch = relativeBranch(op, map);
+  if (branch) inst.branchTarget = address + length + (branch === 1 ? (code[p - 1]! << 24) >> 24 : int32At(code, p - 4));
+  return inst;
+}
+
+function int32At(code: Uint8Array, at: number): number {
+  return code[at]! | (code[at + 1]! << 8) | (code[at + 2]! << 16) | (code[at + 3]! << 24);
+}
+
+/** The size of a relative branch's displacement (1 or 4 bytes), 0 for other instructions. */
+function relativeBranch(op: number, map: number): number {
+  if (map === 0) return op === 0xe8 || op === 0xe9 ? 4 : op === 0xeb || (op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe3) ? 1 : 0;
+  return map === 1 && op >= 0x0f80 && op <= 0x0f8f ? 4 : 0;
 }
 
 function immediateBytes(imm: Imm, op: { map: number; opcode: number; reg: number; opsize16: boolean; addr32: boolean; rexW: boolean }): number {

@@ -115,6 +115,11 @@ export class HeapTyping {
     return total;
   }
 
+  /** Types an untyped object from what inference found out; false when it was typed already. */
+  infer(obj: number, role: Role, type: RuntimeType | number, count: number): boolean {
+    return this.assign(obj, role, type, count);
+  }
+
   private assign(obj: number, role: Role, type: DeclaredType | number, count: number): boolean {
     if (obj < 0) return false;
     const addr = typeof type === 'number' ? type : type.addr;
@@ -171,7 +176,7 @@ export class HeapTyping {
   }
 
   /** An interface's data word: the value itself for pointer-shaped types, else a pointer to a copy. */
-  private followInterfaceData(dynamic: RuntimeType, data: number): void {
+  followInterfaceData(dynamic: RuntimeType, data: number): void {
     if (!dynamic.directIface) {
       const obj = this.objects.find(data);
       if (obj >= 0 && data === this.objects.addr[obj]! + this.dataOffset(obj)) this.assign(obj, Role.value, dynamic, 1);

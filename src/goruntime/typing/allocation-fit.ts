@@ -1,0 +1,32 @@
+import type { HeapObjects } from '../heap/heap-objects.js';
+import { sizeClassOf } from '../heap/size-classes.js';
+import type { RuntimeType } from '../runtime-types.js';
+
+/** Noscan values this small share 16-byte tiny blocks. */
+const tinySize = 16;
+
+/**
+ * Whether a heap object is what the allocator returns for one value of type t: a span that scans
+ * exactly when t has pointers, and the slot of t's size class (header included), whole pages for a
+ * large object, or a tiny block for a small noscan value.
+ */
+export function holdsOneValue(objects: HeapObjects, obj: number, t: RuntimeType): boolean {
+  return holdsValues(objects, obj, t, 1);
+}
+
+/** Whether a heap object is what the allocator returns for `count` values of type t laid end to end. */
+export function holdsValues(objects: HeapObjects, obj: number, t: RuntimeType, count: number): boolean {
+  const spanClass = objects.spans.spanClass[objects.span[obj]!]!;
+  const noscan = (spanClass & 1) === 1;
+  const size = objects.size[obj]!;
+  const bytes = count * t.size;
+  if (noscan !== (t.ptrBytes === 0) || bytes === 0) return false;
+  if (spanClass >> 1 === 0) return size >= bytes;
+  if (noscan && bytes < tinySize) return size === tinySize;
+  return sizeClassOf(bytes + objects.dataOffset(obj)) === size;
+}
+
+/** A closure's context struct (`struct { F uintptr; … }`): its objects are closures, told by their first word. */
+export function isClosureContext(t: RuntimeType): boolean {
+  return t.string.startsWith('struct { F uintptr');
+}

@@ -1,0 +1,91 @@
+import type { AddressSpace } from '../../core/address-space.js';
+import { MemoryFault } from '../../core/address-space.js';
+import { Kind } from '../abi-layout.js';
+import type { RuntimeType } from '../runtime-types.js';
+import { Role, type HeapTyping } from './heap-typing.js';
+
+/** internal/runtime/maps.Map (Go 1.24–1.27): 48 bytes, its only pointer dirPtr@16, dirLen@24; table.groups.data@16. */
+const mapHeaderSize = 48;
+const mapHeaderShape = '48:0:4';
+const mapDirPtr = 16;
+const mapDirLen = 24;
+const tableGroups = 16;
+/** A directory longer than this is not real (each entry is a table of up to 1024 slots). */
+const maxDirLen = 1 << 24;
+/** runtime.hchan (Go 1.23+): qcount@0, dataqsiz@8, buf@16, elemsize u16@24, closed u32@28, elemtype@40. */
+const chanElemType = 40;
+const minChanSize = 96;
+/** Reflection's ChanDir of a `chan T` made by make(chan T). */
+const bothDir = 3;
+
+/**
+ * Map headers and channels are allocated as the runtime's own structs (maps.Map, hchan), which say
+ * little by their shape; what makes them a `map[K]V` or `chan T` is in what they lead to. A map
+ * header leads to its groups, whose group type belongs to exactly one map type; a channel names its
+ * element type in elemtype, and `chan T` is the channel type of that element.
+ */
+export class ContainerHeaders {
+  private readonly mapsByGroup = new Map<number, RuntimeType | null>();
+  private readonly chansByElem = new Map<number, RuntimeType | null>();
+
+  constructor(
+    private readonly mem: AddressSpace,
+    private readonly typing: HeapTyping,
+    candidates: readonly RuntimeType[],
+  ) {
+    const add = (index: Map<number, RuntimeType | null>, key: number, t: RuntimeType) => index.set(key, index.has(key) && index.get(key)?.addr !== t.addr ? null : t);
+    for (const t of candidates) {
+      if (t.kind === Kind.Map) {
+        const info = t.mapInfo();
+        if (info?.layout === 'swiss') add(this.mapsByGroup, info.group, t);
+      } else if (t.kind === Kind.Chan && t.chanDir === bothDir) {
+        const elem = t.elem();
+        if (elem) add(this.chansByElem, elem.addr, t);
+      }
+    }
+  }
+
+  /** Types an untyped object as a map header or channel when its words say so. */
+  recognize(obj: number, word: (off: number) => number, shape: string | undefined): boolean {
+    if (shape === mapHeaderShape && this.typing.objects.size[obj] === mapHeaderSize) return this.mapHeader(obj, word);
+    if (this.typing.objects.size[obj]! >= minChanSize) return this.channel(obj, word);
+    return false;
+  }
+
+  private mapHeader(obj: number, word: (off: number) => number): boolean {
+    const dirPtr = word(mapDirPtr);
+    const dirLen = word(mapDirLen);
+    if (dirPtr === 0 || dirLen >= maxDirLen || (dirLen & (dirLen - 1)) !== 0) return false;
+    const groups = dirLen === 0 ? dirPtr : this.readPtr(this.readPtr(dirPtr) + tableGroups);
+    const { objects, role, type } = this.typing;
+    const g = objects.find(groups);
+    if (g < 0 || groups !== objects.addr[g]! + objects.dataOffset(g) || role[g] === Role.unknown) return false;
+    const mapType = this.mapsByGroup.get(type[g]!);
+    return mapType ? this.typing.infer(obj, Role.mapHeader, mapType, 1) : false;
+  }
+
+  private channel(obj: number, word: (off: number) => number): boolean {
+    const elem = this.typing.types.typeAt(word(chanElemType));
+    const chanType = elem && this.chansByElem.get(elem.addr);
+    if (!elem || !chanType) return false;
+    const [qcount, dataqsiz, buf, sizes] = [word(0), word(8), word(16), word(24)];
+    const closed = Math.floor(sizes / 2 ** 32);
+    if (sizes % 0x10000 !== elem.size || closed > 1 || qcount > dataqsiz || dataqsiz >= 2 ** 31) return false;
+    const { objects } = this.typing;
+    const addr = objects.addr[obj]!;
+    // The buffer: none (buf points into the header), after the header, or an object of its own.
+    const own = objects.find(buf);
+    const inside = buf > addr && buf <= addr + objects.size[obj]!;
+    if (!inside && (own < 0 || buf !== objects.addr[own]! + objects.dataOffset(own))) return false;
+    return this.typing.infer(obj, Role.chan, chanType, 1);
+  }
+
+  private readPtr(addr: number): number {
+    try {
+      return addr === 0 ? 0 : this.mem.readPtr(addr);
+    } catch (err) {
+      if (err instanceof MemoryFault) return 0;
+      throw err;
+    }
+  }
+}

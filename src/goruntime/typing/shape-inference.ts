@@ -1,0 +1,292 @@
+import type { AddressSpace } from '../../core/address-space.js';
+import { u64 } from '../../util/u64.js';
+import { Kind } from '../abi-layout.js';
+import { minSizeForMallocHeader } from '../heap/heap-objects.js';
+import { type ObjectShapes, shapeKey } from '../heap/object-shapes.js';
+import { sizeClassOf } from '../heap/size-classes.js';
+import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
+import { Role, type HeapTyping } from './heap-typing.js';
+import { isClosureContext } from './allocation-fit.js';
+import type { ContainerHeaders } from './container-headers.js';
+import type { InterfaceWords } from './interface-words.js';
+import type { PointerSlot } from './pointer-slots.js';
+
+const ptrSize = 8;
+/** Lengths and capacities beyond 2^40 are not real. */
+const maxLength = 2 ** 40;
+/** How deep a judgement follows pointers into objects of the promised shape, and how many it reads. */
+const lookupDepth = 2;
+const maxLookups = 16;
+/** Objects are read up to this many bytes: all of one with heap bits, the header of any other. */
+const maxReadBytes = minSizeForMallocHeader;
+/** Objects without heap bits smaller than this cannot be map headers or channels worth reading. */
+const minContainerSize = 96;
+
+/** What shape inference may consult besides the heap. */
+export interface ShapeEvidence {
+  /** The types the program can allocate (type-catalog.ts). */
+  candidates: readonly RuntimeType[];
+  shapes: ObjectShapes;
+  /** The entry PC of the function containing pc, undefined outside Go code. */
+  funcEntry(pc: number): number | undefined;
+  /** Whether the function at entry is a closure body (`main.f.func1`, a method value `-fm`). */
+  isClosure(entry: number): boolean;
+  interfaces: InterfaceWords;
+  containers: ContainerHeaders;
+}
+
+/** `count` values of `type` laid end to end, as one allocation. */
+interface Shape {
+  type: RuntimeType;
+  count: number;
+}
+
+/**
+ * Types objects nothing typed points to, from what the heap keeps of their type: a small pointerful
+ * object (≤ 512 bytes) has one heap bit per word, written from its type's pointer mask repeated over
+ * the bytes asked for, in a slot of the size class that holds them. Of the types the program
+ * allocates, those whose size class and repeated mask give exactly the object's bits are its
+ * candidates. A candidate is out when a pointer field holds what its declared type cannot (a slice
+ * longer than its capacity, a first interface word that is neither type nor itab, a pointerful
+ * value in a noscan object); each field whose target has exactly the heap bits the field's type
+ * promises (or that very type), each interface word naming a type and each func value naming a
+ * function counts for it, and so do the fields of that target (two levels deep). The object takes the candidate with the most such fields, when one has
+ * strictly more than all others; otherwise it stays untyped. A closure is recognized by its first
+ * word, the entry of a closure body. Returns how many objects it typed.
+ */
+export function inferTypesByShape(mem: AddressSpace, typing: HeapTyping, evidence: ShapeEvidence): number {
+  const keys = new TypeShapeKeys(typing.types);
+  const index = shapeIndex(evidence.candidates, keys);
+  const judge = new ShapeJudge(mem, typing, evidence, keys);
+  const { objects } = typing;
+  let typed = 0;
+  for (let obj = 0; obj < objects.count; obj++) {
+    if (typing.role[obj] !== Role.unknown) continue;
+    const hasBits = evidence.shapes.hasBits(obj);
+    const addr = objects.addr[obj]!;
+    const size = Math.min(objects.size[obj]!, maxReadBytes);
+    if ((!hasBits && size < minContainerSize) || !mem.isMapped(addr, size)) continue;
+    const bytes = mem.read(addr, size);
+    const word = (off: number) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0);
+    const key = hasBits ? evidence.shapes.key(obj) : undefined;
+    if (evidence.containers.recognize(obj, word, key) || (hasBits && inferObject(typing, obj, word, key, index, judge, evidence))) typed++;
+  }
+  return typed;
+}
+
+function inferObject(
+  typing: HeapTyping, obj: number, word: (off: number) => number, key: string | undefined, index: Map<string, Shape[]>, judge: ShapeJudge, evidence: ShapeEvidence,
+): boolean {
+  const first = word(0);
+  const firstIsPointer = key !== undefined && (Number(key.split(':')[2]) & 1) === 1;
+  if (!firstIsPointer && first !== 0 && evidence.funcEntry(first) === first && evidence.isClosure(first)) {
+    return typing.infer(obj, Role.closure, first, 1);
+  }
+  if (key === undefined) return false;
+  let best: Shape | undefined;
+  let bestScore = -1;
+  let tied = false;
+  for (const shape of index.get(key) ?? []) {
+    const score = judge.judge(shape, word);
+    if (score > bestScore) [best, bestScore, tied] = [shape, score, false];
+    else if (score === bestScore) tied = true;
+  }
+  if (best && bestScore >= 0 && !tied) {
+    const role = best.type.string.startsWith('map.group[') ? Role.mapGroups : best.count > 1 ? Role.array : Role.value;
+    return typing.infer(obj, role, best.type, best.count);
+  }
+  // Ambiguous or unknown: still type what interface values inside it hold.
+  const words = typing.objects.size[obj]! / ptrSize;
+  for (let w = 0; w + 1 < words; w++) {
+    const dynamic = evidence.interfaces.dynamicType(word(w * ptrSize));
+    if (dynamic && keyBit(key, w) && keyBit(key, w + 1)) evidence.interfaces.typeValue(dynamic, word(w * ptrSize + ptrSize));
+  }
+  return false;
+}
+
+function keyBit(key: string, w: number): boolean {
+  const [, hi, lo] = key.split(':').map(Number);
+  return w < 32 ? ((lo! >>> w) & 1) === 1 : ((hi! >>> (w - 32)) & 1) === 1;
+}
+
+/** Shape keys of `count` values of a type allocated together (undefined beyond 512 bytes or without pointers). */
+class TypeShapeKeys {
+  private readonly cache = new Map<string, string | undefined>();
+  constructor(private readonly types: RuntimeTypes) {}
+
+  of(type: RuntimeType, count: number): string | undefined {
+    const id = `${type.addr}x${count}`;
+    if (this.cache.has(id)) return this.cache.get(id);
+    const key = this.compute(type, count);
+    this.cache.set(id, key);
+    return key;
+  }
+
+  private compute(type: RuntimeType, count: number): string | undefined {
+    const dataSize = count * type.size;
+    if (type.ptrBytes === 0 || type.size === 0 || dataSize > minSizeForMallocHeader) return undefined;
+    const mask = this.types.maskOf(type);
+    if (!mask) return undefined;
+    const pointerAt = (within: number) => within < type.ptrBytes && ((mask[within >> 6]! >> ((within >> 3) & 7)) & 1) === 1;
+    return shapeKey(sizeClassOf(dataSize)!, (w) => w * ptrSize < dataSize && pointerAt((w * ptrSize) % type.size));
+  }
+}
+
+/** Every shape an allocation of the candidate types can take in a slot with heap bits, by key. */
+function shapeIndex(candidates: readonly RuntimeType[], keys: TypeShapeKeys): Map<string, Shape[]> {
+  const index = new Map<string, Shape[]>();
+  const seen = new Set<string>();
+  for (const candidate of candidates) {
+    if (!allocatedAsItself(candidate)) continue;
+    // [n]T allocated k times over is T allocated n·k times: one shape, named by its element.
+    const array = candidate.kind === Kind.Array ? candidate.elem() : undefined;
+    const type = array && array.size > 0 ? array : candidate;
+    const unit = type === candidate ? 1 : candidate.len;
+    if (type.size === 0 || type.ptrBytes === 0 || unit < 1) continue;
+    for (let count = unit; count * type.size <= minSizeForMallocHeader; count += unit) {
+      const key = keys.of(type, count);
+      const id = `${type.addr}x${count}`;
+      if (key === undefined || seen.has(id)) continue;
+      seen.add(id);
+      const list = index.get(key) ?? [];
+      list.push({ type, count });
+      index.set(key, list);
+    }
+  }
+  return index;
+}
+
+/**
+ * Closure contexts (`struct { F uintptr; … }`) are told by their first word, and the runtime's own map
+ * and channel headers belong to the map or channel type they implement: neither is matched by shape.
+ */
+function allocatedAsItself(t: RuntimeType): boolean {
+  return !isClosureContext(t) && !runtimeHeaders.has(t.string);
+}
+const runtimeHeaders = new Set(['maps.Map', 'maps.table', '*maps.table', 'runtime.hchan']);
+
+/**
+ * Scores a candidate shape of an object by its pointer fields: -1 when one holds what its type
+ * cannot, else the number of fields whose target has exactly the shape the field promises.
+ */
+class ShapeJudge {
+  /** Objects the current judgement may still look into. */
+  private budget = 0;
+
+  constructor(
+    private readonly mem: AddressSpace,
+    private readonly typing: HeapTyping,
+    private readonly evidence: ShapeEvidence,
+    private readonly keys: TypeShapeKeys,
+  ) {}
+
+  /** The candidate's score for an object whose words `word` reads. */
+  judge(shape: Shape, word: (off: number) => number): number {
+    this.budget = maxLookups;
+    return this.score(shape, word, lookupDepth);
+  }
+
+  private score(shape: Shape, word: (off: number) => number, depth: number): number {
+    const slots = this.typing.slots.of(shape.type);
+    let score = 0;
+    for (let e = 0; e < shape.count; e++) {
+      const base = e * shape.type.size;
+      for (const slot of slots) {
+        const s = this.field(slot, (off) => word(base + slot.offset + off), depth);
+        if (s < 0) return -1;
+        score += s;
+      }
+    }
+    return score;
+  }
+
+  /** -1 or the agreements of one field; `word(0)` is the field's pointer word, `word(8)` and `word(16)` what follows it. */
+  private field(slot: PointerSlot, word: (off: number) => number, depth: number): number {
+    const value = word(0);
+    switch (slot.kind) {
+      case 'pointer': {
+        const elem = slot.type.elem();
+        if (!this.canPoint(value, elem)) return -1;
+        return elem ? this.agrees(value, elem, 1, depth) : 0;
+      }
+      case 'string': {
+        const len = word(ptrSize);
+        return len < 0 || len >= maxLength || (len > 0 && !this.holdsBytes(value, len)) ? -1 : 0;
+      }
+      case 'slice': {
+        const [len, cap] = [word(ptrSize), word(2 * ptrSize)];
+        const elem = slot.type.elem();
+        if (len > cap || cap >= maxLength) return -1;
+        if (value === 0) return cap === 0 ? 0 : -1;
+        if (!elem || !this.canPoint(value, elem) || !this.holdsBytes(value, cap * elem.size)) return -1;
+        return cap > 0 ? this.agrees(value, elem, cap, depth) : 0;
+      }
+      case 'eface':
+      case 'iface':
+        if (value === 0) return word(ptrSize) === 0 ? 0 : -1;
+        return this.evidence.interfaces.dynamicType(value) ? 1 : -1;
+      case 'map':
+      case 'chan':
+        return value === 0 || this.startsObject(value) ? 0 : -1;
+      case 'func': {
+        if (value === 0) return 0;
+        if (!this.mem.isMapped(value, ptrSize)) return -1;
+        const fn = this.mem.readPtr(value);
+        return this.evidence.funcEntry(fn) === fn ? 1 : -1;
+      }
+      default:
+        return 0;
+    }
+  }
+
+  /**
+   * Whether `value` starts an object holding exactly `count` values of t: 0 when it does not tell,
+   * -1 when the object has t's shape but cannot be a t, else 1 plus the agreements inside it.
+   */
+  private agrees(value: number, t: RuntimeType, count: number, depth: number): number {
+    const { objects } = this.typing;
+    const obj = objects.find(value);
+    if (obj < 0 || value !== objects.addr[obj]! + objects.dataOffset(obj)) return 0;
+    if (this.typing.role[obj] !== Role.unknown) return this.typing.type[obj] === t.addr ? 1 : 0;
+    // A noscan object of the right size says little: many types have no pointers.
+    if (t.ptrBytes === 0) return 0;
+    const key = this.keys.of(t, count);
+    if (key === undefined || key !== this.evidence.shapes.key(obj)) return 0;
+    const size = objects.size[obj]!;
+    if (depth === 0 || this.budget <= 0 || !this.mem.isMapped(value, size)) return 1;
+    this.budget--;
+    const bytes = this.mem.read(value, size);
+    const inner = this.score({ type: t, count }, (off) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0), depth - 1);
+    return inner < 0 ? -1 : 1 + inner;
+  }
+
+  /** A pointer to t: nil, static memory, or inside a heap object with room for a t (which scans if t has pointers). */
+  private canPoint(value: number, t: RuntimeType | undefined): boolean {
+    if (value === 0) return true;
+    const { objects } = this.typing;
+    const obj = objects.find(value);
+    if (obj < 0) return this.mem.isMapped(value, 1);
+    const start = objects.addr[obj]! + objects.dataOffset(obj);
+    if (value < start || (t && value + t.size > objects.addr[obj]! + objects.size[obj]!)) return false;
+    return !(t && t.ptrBytes > 0 && this.noscan(obj));
+  }
+
+  /** `bytes` bytes from value: static memory, or inside one heap object. */
+  private holdsBytes(value: number, bytes: number): boolean {
+    const { objects } = this.typing;
+    const obj = objects.find(value);
+    if (obj < 0) return value !== 0 && this.mem.isMapped(value, 1);
+    return value >= objects.addr[obj]! + objects.dataOffset(obj) && value + bytes <= objects.addr[obj]! + objects.size[obj]!;
+  }
+
+  private startsObject(value: number): boolean {
+    const { objects } = this.typing;
+    const obj = objects.find(value);
+    return obj >= 0 ? value === objects.addr[obj]! + objects.dataOffset(obj) : this.mem.isMapped(value, 1);
+  }
+
+  private noscan(obj: number): boolean {
+    const objects = this.typing.objects;
+    return (objects.spans.spanClass[objects.span[obj]!]! & 1) === 1;
+  }
+}
