@@ -7,8 +7,8 @@ const tinySize = 16;
 
 /**
  * Whether a heap object is what the allocator returns for one value of type t: a span that scans
- * exactly when t has pointers, and the slot of t's size class (header included), whole pages for a
- * large object, or a tiny block for a small noscan value.
+ * exactly when t has pointers, and the slot of t's size class (header included), or whole pages for
+ * a large object. Never a tiny block: it holds several small noscan values, no one of them is it.
  */
 export function holdsOneValue(objects: HeapObjects, obj: number, t: RuntimeType): boolean {
   return holdsValues(objects, obj, t, 1);
@@ -22,7 +22,7 @@ export function holdsValues(objects: HeapObjects, obj: number, t: RuntimeType, c
   const bytes = count * t.size;
   if (noscan !== (t.ptrBytes === 0) || bytes === 0) return false;
   if (spanClass >> 1 === 0) return size >= bytes;
-  if (noscan && bytes < tinySize) return size === tinySize;
+  if (noscan && bytes < tinySize) return false;
   return sizeClassOf(bytes + objects.dataOffset(obj)) === size;
 }
 
