@@ -15,7 +15,7 @@ import { HeapTyping } from './typing/heap-typing.js';
 import { ContainerHeaders } from './typing/container-headers.js';
 import { InterfaceWords } from './typing/interface-words.js';
 import { type PointerSlot, PointerSlots } from './typing/pointer-slots.js';
-import { inferTypesByShape, type ShapeEvidence } from './typing/shape-inference.js';
+import { type ShapeEvidence, ShapeInference } from './typing/shape-inference.js';
 import { readCodeFacts } from './typing/type-catalog.js';
 import { typeFromGlobalAllocations } from './typing/global-allocations.js';
 
@@ -116,7 +116,8 @@ function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly HeapRoo
     containers: new ContainerHeaders(proc.image, typing, candidates),
   };
   // Each pass types objects that only newly typed objects' neighbours made unambiguous.
-  for (let pass = 0; pass < maxInferencePasses && inferTypesByShape(proc.image, typing, evidence) > 0; pass++) typing.propagate();
+  const shapes = new ShapeInference(proc.image, typing, evidence);
+  for (let pass = 0; pass < maxInferencePasses && shapes.pass() > 0; pass++) typing.propagate();
 }
 
 /** Closure bodies (`main.f.func1`, `main.f.func1.2`, `main.(*T).M-fm`, `main.f.gowrap1`). */

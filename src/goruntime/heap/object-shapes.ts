@@ -39,6 +39,14 @@ export class ObjectShapes {
     return shapeKey(this.objects.size[obj]!, (w) => heapBit(bitmap, 0, firstWord + w));
   }
 
+  /** Whether word w of an object with heap bits holds a pointer. */
+  pointerWord(obj: number, w: number): boolean {
+    if (!this.hasBits(obj)) return false;
+    const s = this.objects.span[obj]!;
+    const bitmap = this.bitmap(s);
+    return bitmap !== undefined && heapBit(bitmap, 0, (this.objects.addr[obj]! - this.objects.spans.start[s]!) / ptrSize + w);
+  }
+
   /** The heap bits of a span (one per word), read from the end of the span. */
   private bitmap(span: number): Buffer | undefined {
     let bitmap = this.bitmaps.get(span);

@@ -9,7 +9,7 @@ import { Role, type HeapTyping } from './heap-typing.js';
 import { isClosureContext } from './allocation-fit.js';
 import type { ContainerHeaders } from './container-headers.js';
 import type { InterfaceWords } from './interface-words.js';
-import type { PointerSlot } from './pointer-slots.js';
+import type { PointerSlot, PointerSlots } from './pointer-slots.js';
 
 const ptrSize = 8;
 /** Lengths and capacities beyond 2^40 are not real. */
@@ -17,6 +17,8 @@ const maxLength = 2 ** 40;
 /** How deep a judgement follows pointers into objects of the promised shape, and how many it reads. */
 const lookupDepth = 2;
 const maxLookups = 16;
+/** A shape this many types share (a lone pointer, a string) is left alone: no field will single one out. */
+const maxCandidates = 64;
 /** Objects are read up to this many bytes: all of one with heap bits, the header of any other. */
 const maxReadBytes = minSizeForMallocHeader;
 /** Objects without heap bits smaller than this cannot be map headers or channels worth reading. */
@@ -39,6 +41,8 @@ export interface ShapeEvidence {
 interface Shape {
   type: RuntimeType;
   count: number;
+  /** The pointer slots of one value of type. */
+  slots: PointerSlot[];
 }
 
 /**
@@ -50,63 +54,71 @@ interface Shape {
  * longer than its capacity, a first interface word that is neither type nor itab, a pointerful
  * value in a noscan object); each field whose target has exactly the heap bits the field's type
  * promises (or that very type), each interface word naming a type and each func value naming a
- * function counts for it, and so do the fields of that target (two levels deep). The object takes the candidate with the most such fields, when one has
- * strictly more than all others; otherwise it stays untyped. A closure is recognized by its first
- * word, the entry of a closure body. Returns how many objects it typed.
+ * function counts for it, and so do the fields of that target (two levels deep). The object takes
+ * the candidate with the most such fields, when one has strictly more than all others; otherwise it
+ * stays untyped. A closure is recognized by its first word, the entry of a closure body.
  */
-export function inferTypesByShape(mem: AddressSpace, typing: HeapTyping, evidence: ShapeEvidence): number {
-  const keys = new TypeShapeKeys(typing.types);
-  const index = shapeIndex(evidence.candidates, keys);
-  const judge = new ShapeJudge(mem, typing, evidence, keys);
-  const { objects } = typing;
-  let typed = 0;
-  for (let obj = 0; obj < objects.count; obj++) {
-    if (typing.role[obj] !== Role.unknown) continue;
-    const hasBits = evidence.shapes.hasBits(obj);
-    const addr = objects.addr[obj]!;
-    const size = Math.min(objects.size[obj]!, maxReadBytes);
-    if ((!hasBits && size < minContainerSize) || !mem.isMapped(addr, size)) continue;
-    const bytes = mem.read(addr, size);
-    const word = (off: number) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0);
-    const key = hasBits ? evidence.shapes.key(obj) : undefined;
-    if (evidence.containers.recognize(obj, word, key) || (hasBits && inferObject(typing, obj, word, key, index, judge, evidence))) typed++;
-  }
-  return typed;
-}
+export class ShapeInference {
+  private readonly index: Map<string, Shape[]>;
+  private readonly judge: ShapeJudge;
 
-function inferObject(
-  typing: HeapTyping, obj: number, word: (off: number) => number, key: string | undefined, index: Map<string, Shape[]>, judge: ShapeJudge, evidence: ShapeEvidence,
-): boolean {
-  const first = word(0);
-  const firstIsPointer = key !== undefined && (Number(key.split(':')[2]) & 1) === 1;
-  if (!firstIsPointer && first !== 0 && evidence.funcEntry(first) === first && evidence.isClosure(first)) {
-    return typing.infer(obj, Role.closure, first, 1);
+  constructor(
+    private readonly mem: AddressSpace,
+    private readonly typing: HeapTyping,
+    private readonly evidence: ShapeEvidence,
+  ) {
+    const keys = new TypeShapeKeys(typing.types);
+    this.index = shapeIndex(evidence.candidates, keys, typing.slots);
+    this.judge = new ShapeJudge(mem, typing, evidence, keys);
   }
-  if (key === undefined) return false;
-  let best: Shape | undefined;
-  let bestScore = -1;
-  let tied = false;
-  for (const shape of index.get(key) ?? []) {
-    const score = judge.judge(shape, word);
-    if (score > bestScore) [best, bestScore, tied] = [shape, score, false];
-    else if (score === bestScore) tied = true;
-  }
-  if (best && bestScore >= 0 && !tied) {
-    const role = best.type.string.startsWith('map.group[') ? Role.mapGroups : best.count > 1 ? Role.array : Role.value;
-    return typing.infer(obj, role, best.type, best.count);
-  }
-  // Ambiguous or unknown: still type what interface values inside it hold.
-  const words = typing.objects.size[obj]! / ptrSize;
-  for (let w = 0; w + 1 < words; w++) {
-    const dynamic = evidence.interfaces.dynamicType(word(w * ptrSize));
-    if (dynamic && keyBit(key, w) && keyBit(key, w + 1)) evidence.interfaces.typeValue(dynamic, word(w * ptrSize + ptrSize));
-  }
-  return false;
-}
 
-function keyBit(key: string, w: number): boolean {
-  const [, hi, lo] = key.split(':').map(Number);
-  return w < 32 ? ((lo! >>> w) & 1) === 1 : ((hi! >>> (w - 32)) & 1) === 1;
+  /** One pass over the untyped objects; returns how many it typed. */
+  pass(): number {
+    const { objects } = this.typing;
+    let typed = 0;
+    for (let obj = 0; obj < objects.count; obj++) {
+      if (this.typing.role[obj] !== Role.unknown) continue;
+      const hasBits = this.evidence.shapes.hasBits(obj);
+      const addr = objects.addr[obj]!;
+      const size = Math.min(objects.size[obj]!, maxReadBytes);
+      if ((!hasBits && size < minContainerSize) || !this.mem.isMapped(addr, size)) continue;
+      const bytes = this.mem.read(addr, size);
+      const word = (off: number) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0);
+      const key = hasBits ? this.evidence.shapes.key(obj) : undefined;
+      if (this.evidence.containers.recognize(obj, word, key) || (hasBits && this.inferObject(obj, word, key))) typed++;
+    }
+    return typed;
+  }
+
+  private inferObject(obj: number, word: (off: number) => number, key: string | undefined): boolean {
+    const { typing, evidence } = this;
+    const first = word(0);
+    if (!evidence.shapes.pointerWord(obj, 0) && first !== 0 && evidence.funcEntry(first) === first && evidence.isClosure(first)) {
+      return typing.infer(obj, Role.closure, first, 1);
+    }
+    const shapes = key !== undefined ? this.index.get(key) : undefined;
+    if (!shapes || shapes.length > maxCandidates) return false;
+    let best: Shape | undefined;
+    let bestScore = -1;
+    let tied = false;
+    for (const shape of shapes) {
+      const score = this.judge.judge(shape, word);
+      if (score > bestScore) [best, bestScore, tied] = [shape, score, false];
+      else if (score === bestScore) tied = true;
+    }
+    if (best && bestScore >= 0 && !tied) {
+      const role = best.type.string.startsWith('map.group[') ? Role.mapGroups : best.count > 1 ? Role.array : Role.value;
+      return typing.infer(obj, role, best.type, best.count);
+    }
+    // Ambiguous or unknown: still type what interface values inside it hold.
+    const words = typing.objects.size[obj]! / ptrSize;
+    for (let w = 0; w + 1 < words; w++) {
+      if (!evidence.shapes.pointerWord(obj, w) || !evidence.shapes.pointerWord(obj, w + 1)) continue;
+      const dynamic = evidence.interfaces.dynamicType(word(w * ptrSize));
+      if (dynamic) evidence.interfaces.typeValue(dynamic, word(w * ptrSize + ptrSize));
+    }
+    return false;
+  }
 }
 
 /** Shape keys of `count` values of a type allocated together (undefined beyond 512 bytes or without pointers). */
@@ -133,7 +145,7 @@ class TypeShapeKeys {
 }
 
 /** Every shape an allocation of the candidate types can take in a slot with heap bits, by key. */
-function shapeIndex(candidates: readonly RuntimeType[], keys: TypeShapeKeys): Map<string, Shape[]> {
+function shapeIndex(candidates: readonly RuntimeType[], keys: TypeShapeKeys, slots: PointerSlots): Map<string, Shape[]> {
   const index = new Map<string, Shape[]>();
   const seen = new Set<string>();
   for (const candidate of candidates) {
@@ -149,7 +161,7 @@ function shapeIndex(candidates: readonly RuntimeType[], keys: TypeShapeKeys): Ma
       if (key === undefined || seen.has(id)) continue;
       seen.add(id);
       const list = index.get(key) ?? [];
-      list.push({ type, count });
+      list.push({ type, count, slots: slots.of(type) });
       index.set(key, list);
     }
   }
@@ -187,12 +199,11 @@ class ShapeJudge {
   }
 
   private score(shape: Shape, word: (off: number) => number, depth: number): number {
-    const slots = this.typing.slots.of(shape.type);
     let score = 0;
     for (let e = 0; e < shape.count; e++) {
       const base = e * shape.type.size;
-      for (const slot of slots) {
-        const s = this.field(slot, (off) => word(base + slot.offset + off), depth);
+      for (const slot of shape.slots) {
+        const s = this.field(slot, word, base + slot.offset, depth);
         if (s < 0) return -1;
         score += s;
       }
@@ -200,9 +211,9 @@ class ShapeJudge {
     return score;
   }
 
-  /** -1 or the agreements of one field; `word(0)` is the field's pointer word, `word(8)` and `word(16)` what follows it. */
-  private field(slot: PointerSlot, word: (off: number) => number, depth: number): number {
-    const value = word(0);
+  /** -1 or the agreements of one field, whose pointer word is `word(at)`, followed by `word(at + 8)` and `word(at + 16)`. */
+  private field(slot: PointerSlot, word: (off: number) => number, at: number, depth: number): number {
+    const value = word(at);
     switch (slot.kind) {
       case 'pointer': {
         const elem = slot.type.elem();
@@ -210,11 +221,11 @@ class ShapeJudge {
         return elem ? this.agrees(value, elem, 1, depth) : 0;
       }
       case 'string': {
-        const len = word(ptrSize);
+        const len = word(at + ptrSize);
         return len < 0 || len >= maxLength || (len > 0 && !this.holdsBytes(value, len)) ? -1 : 0;
       }
       case 'slice': {
-        const [len, cap] = [word(ptrSize), word(2 * ptrSize)];
+        const [len, cap] = [word(at + ptrSize), word(at + 2 * ptrSize)];
         const elem = slot.type.elem();
         if (len > cap || cap >= maxLength) return -1;
         if (value === 0) return cap === 0 ? 0 : -1;
@@ -223,7 +234,7 @@ class ShapeJudge {
       }
       case 'eface':
       case 'iface':
-        if (value === 0) return word(ptrSize) === 0 ? 0 : -1;
+        if (value === 0) return word(at + ptrSize) === 0 ? 0 : -1;
         return this.evidence.interfaces.dynamicType(value) ? 1 : -1;
       case 'map':
       case 'chan':
@@ -256,7 +267,7 @@ class ShapeJudge {
     if (depth === 0 || this.budget <= 0 || !this.mem.isMapped(value, size)) return 1;
     this.budget--;
     const bytes = this.mem.read(value, size);
-    const inner = this.score({ type: t, count }, (off) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0), depth - 1);
+    const inner = this.score({ type: t, count, slots: this.typing.slots.of(t) }, (off) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0), depth - 1);
     return inner < 0 ? -1 : 1 + inner;
   }
 
