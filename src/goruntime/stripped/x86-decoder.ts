@@ -184,14 +184,16 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
 
   let ripDisp: number | undefined;
   let reg = 0;
-  let operands: Pick<Instruction, 'reg' | 'rmReg'> = {};
+  let modrmReg: number | undefined;
+  let modrmRm: number | undefined;
   if (info.modrm) {
     if (p >= end) return undefined;
     const modrm = code[p++]!;
     const mod = modrm >> 6;
     const rm = modrm & 7;
     reg = (modrm >> 3) & 7;
-    operands = mod === 3 ? { reg: reg | rexR, rmReg: rm | rexB } : { reg: reg | rexR };
+    modrmReg = reg | rexR;
+    if (mod === 3) modrmRm = rm | rexB;
     if (mod !== 3) {
       let dispBytes = mod === 1 ? 1 : mod === 2 ? 4 : 0;
       if (rm === 4) {
@@ -206,11 +208,13 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
     }
   }
 
-  p += immediateBytes(info.imm, { map, opcode, reg, opsize16, addr32, rexW });
+  p += immediateBytes(info.imm, map, opcode, reg, opsize16, addr32, rexW);
   if (p > end) return undefined;
   const length = p - at;
-  const op = opcode | [0, 0x0f00, 0x0f3800, 0x0f3a00][map]!;
-  const inst: Instruction = { address, length, opcode: op, rexW, ...operands };
+  const op = opcode | mapBits[map]!;
+  const inst: Instruction = { address, length, opcode: op, rexW };
+  if (modrmReg !== undefined) inst.reg = modrmReg;
+  if (modrmRm !== undefined) inst.rmReg = modrmRm;
   if (map === 0 && ((opcode >= 0x50 && opcode <= 0x5f) || (opcode >= 0x90 && opcode <= 0x97) || opcode >= 0xb8) && opcode <= 0xbf) inst.opReg = (opcode & 7) | rexB;
   if (ripDisp !== undefined) inst.ripTarget = address + length + int32At(code, ripDisp);
   const branch = relativeBranch(op, map);
@@ -228,7 +232,10 @@ function relativeBranch(op: number, map: number): number {
   return map === 1 && op >= 0x0f80 && op <= 0x0f8f ? 4 : 0;
 }
 
-function immediateBytes(imm: Imm, op: { map: number; opcode: number; reg: number; opsize16: boolean; addr32: boolean; rexW: boolean }): number {
+/** The opcode map as bits above the opcode byte: 0F xx, 0F 38 xx, 0F 3A xx. */
+const mapBits = [0, 0x0f00, 0x0f3800, 0x0f3a00];
+
+function immediateBytes(imm: Imm, map: number, opcode: number, reg: number, opsize16: boolean, addr32: boolean, rexW: boolean): number {
   switch (imm) {
     case Imm.none:
       return 0;
@@ -240,16 +247,16 @@ function immediateBytes(imm: Imm, op: { map: number; opcode: number; reg: number
       return 3;
     case Imm.z:
       // Jcc/CALL/JMP rel32 keep 32 bits under 66h in 64-bit mode (Intel).
-      if (op.map === 1 || op.opcode === 0xe8 || op.opcode === 0xe9) return 4;
-      return op.opsize16 ? 2 : 4;
+      if (map === 1 || opcode === 0xe8 || opcode === 0xe9) return 4;
+      return opsize16 ? 2 : 4;
     case Imm.v:
-      return op.rexW ? 8 : op.opsize16 ? 2 : 4;
+      return rexW ? 8 : opsize16 ? 2 : 4;
     case Imm.moffs:
-      return op.addr32 ? 4 : 8;
+      return addr32 ? 4 : 8;
     case Imm.testb:
-      return op.reg <= 1 ? 1 : 0;
+      return reg <= 1 ? 1 : 0;
     case Imm.testz:
-      return op.reg <= 1 ? (op.opsize16 ? 2 : 4) : 0;
+      return reg <= 1 ? (opsize16 ? 2 : 4) : 0;
   }
 }
 

@@ -45,9 +45,13 @@ export function readCodeFacts(mem: AddressSpace, pclntab: PcLnTab, types: Runtim
     const length = fn.end - fn.entry;
     if (length <= 0 || length > maxFunctionBytes || !mem.isMapped(fn.entry, length)) continue;
     const code = decode(mem.read(fn.entry, length), fn.entry);
+    let storesRax = false;
     for (const inst of code) {
       if (inst.opcode === lea && inst.ripTarget !== undefined && types.moduleOf(inst.ripTarget)) add(types.typeAt(inst.ripTarget));
+      else if (inst.opcode === movStore && inst.reg === rax && inst.ripTarget !== undefined) storesRax = true;
     }
+    // Only a function that stores RAX to memory RIP-relative can assign a global from an allocation.
+    if (!storesRax) continue;
     for (const [global, allocation] of allocationStores(code, allocator, (addr) => types.moduleOf(addr) !== undefined, isGlobal)) {
       const known = assignments.get(global);
       assignments.set(global, known === undefined || (known && known.type === allocation.type && known.slice === allocation.slice) ? allocation : null);
