@@ -102,7 +102,7 @@ export class GoProcess {
     }
     if (!this.dwarf) {
       costs.push('local variable names unavailable (no DWARF): stack roots are named by function');
-      costs.push('types of globals and locals unknown (no DWARF): what they point to is typed from the heap alone');
+      costs.push('types of globals and locals unknown (no DWARF): what they point to is inferred from the heap, the code and object shapes');
       costs.push(`runtime layout from the built-in Go 1.${this.binary.version.minor} table`);
     }
     return costs;

@@ -86,7 +86,7 @@ describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...
     expect(stripped.proc.strippedCosts()).toEqual([
       'global variable names unavailable (no symbol table): globals are named by section and offset',
       'local variable names unavailable (no DWARF): stack roots are named by function',
-      'types of globals and locals unknown (no DWARF): what they point to is typed from the heap alone',
+      'types of globals and locals unknown (no DWARF): what they point to is inferred from the heap, the code and object shapes',
       `runtime layout from the built-in Go ${go} table`,
     ]);
     expect(full.proc.strippedCosts()).toEqual([]);

@@ -10,7 +10,8 @@ const ptrSize = 8;
  * Types what untyped globals point to from how the code assigns them: a global the code sets to the
  * result of newobject(T) is a *T, one set from makeslice(T) a []T, whatever it points to now. The
  * object must be what the allocator makes for that type (its size class, and a span that scans
- * exactly when the type has pointers); a slice's capacity, read next to its pointer, gives the count.
+ * exactly when the type has pointers); a slice's capacity, read next to its pointer, gives the count
+ * (also of an array the heap typed by its element).
  */
 export function typeFromGlobalAllocations(mem: AddressSpace, typing: HeapTyping, roots: readonly HeapRoot[], allocations: ReadonlyMap<number, GlobalAllocation>): void {
   const { objects } = typing;
@@ -22,7 +23,9 @@ export function typeFromGlobalAllocations(mem: AddressSpace, typing: HeapTyping,
       const type = allocation && typing.types.typeAt(allocation.type);
       if (type && isClosureContext(type)) continue; // a closure: shape inference tells it by its first word
       const obj = type ? objects.find(slot.value) : -1;
-      if (!type || obj < 0 || typing.role[obj] !== Role.unknown || slot.value !== objects.addr[obj]! + objects.dataOffset(obj)) continue;
+      // A typed object is left alone, except that a slice's capacity says how much of an array the heap typed is in use.
+      const refinable = allocation?.slice && typing.role[obj] === Role.value && typing.type[obj] === type?.addr;
+      if (!type || obj < 0 || (typing.role[obj] !== Role.unknown && !refinable) || slot.value !== objects.addr[obj]! + objects.dataOffset(obj)) continue;
       const count = allocation.slice && mem.isMapped(global + 2 * ptrSize, ptrSize) ? mem.readPtr(global + 2 * ptrSize) : 1;
       if (allocation.slice ? count >= 1 && count * type.size <= objects.size[obj]! - objects.dataOffset(obj) && holdsValues(objects, obj, type, count) : holdsValues(objects, obj, type, 1)) {
         typing.infer(obj, allocation.slice ? Role.array : Role.value, type, count);

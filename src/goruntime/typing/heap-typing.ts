@@ -129,6 +129,13 @@ export class HeapTyping {
         this.role[obj] = role;
         this.count[obj] = count;
       }
+      // A map's directory and tables, typed as the runtime's own structs before the map was found.
+      if (role === Role.mapTable && this.role[obj] === Role.value && runtimeMapStructs.has(this.types.typeAt(this.type[obj]!)?.string ?? '')) {
+        this.type[obj] = addr;
+        this.role[obj] = role;
+        this.count[obj] = count;
+        return true;
+      }
       return false;
     }
     if (addr === 0 && role !== Role.string) return false;
@@ -252,6 +259,9 @@ export class HeapTyping {
     if (buf >= 0 && this.objects.addr[buf] !== addr) this.assign(buf, Role.chanBuffer, elem, this.readWord(addr + 8));
   }
 }
+
+/** The runtime's types of a swiss map's table and directory (internal/runtime/maps). */
+const runtimeMapStructs = new Set(['maps.table', '*maps.table']);
 
 /** Roles that say more about an array the heap already typed by its element. */
 function refines(role: Role): boolean {
