@@ -76,5 +76,10 @@ export function shapeKey(slotSize: number, bit: (w: number) => boolean): string 
     if (w < 32) lo |= 1 << w;
     else hi |= 1 << (w - 32);
   }
-  return lo === 0 && hi === 0 ? undefined : `${slotSize}:${hi >>> 0}:${lo >>> 0}`;
+  return lo === 0 && hi === 0 ? undefined : shapeKeyOf(slotSize, lo, hi);
+}
+
+/** The key of a slot size and its pointer bits given as two 32-bit halves (words 0–31 in lo). */
+export function shapeKeyOf(slotSize: number, lo: number, hi: number): string {
+  return `${slotSize}:${hi >>> 0}:${lo >>> 0}`;
 }

@@ -2,7 +2,7 @@ import type { AddressSpace } from '../../core/address-space.js';
 import { u64 } from '../../util/u64.js';
 import { Kind } from '../abi-layout.js';
 import { minSizeForMallocHeader } from '../heap/heap-objects.js';
-import { type ObjectShapes, shapeKey } from '../heap/object-shapes.js';
+import { type ObjectShapes, shapeKey, shapeKeyOf } from '../heap/object-shapes.js';
 import { sizeClassOf } from '../heap/size-classes.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
@@ -68,7 +68,7 @@ export class ShapeInference {
     private readonly evidence: ShapeEvidence,
   ) {
     const keys = new TypeShapeKeys(typing.types);
-    this.index = shapeIndex(evidence.candidates, keys, typing.slots);
+    this.index = shapeIndex(evidence.candidates, typing.types, typing.slots);
     this.judge = new ShapeJudge(mem, typing, evidence, keys);
   }
 
@@ -97,16 +97,8 @@ export class ShapeInference {
       return typing.infer(obj, Role.closure, first, 1);
     }
     const shapes = key !== undefined ? this.index.get(key) : undefined;
-    if (!shapes || shapes.length > maxCandidates) return false;
-    let best: Shape | undefined;
-    let bestScore = -1;
-    let tied = false;
-    for (const shape of shapes) {
-      const score = this.judge.judge(shape, word);
-      if (score > bestScore) [best, bestScore, tied] = [shape, score, false];
-      else if (score === bestScore) tied = true;
-    }
-    if (best && bestScore >= 0 && !tied) {
+    const best = shapes && shapes.length <= maxCandidates ? this.bestShape(shapes, word) : undefined;
+    if (best) {
       const role = best.type.string.startsWith('map.group[') ? Role.mapGroups : best.count > 1 ? Role.array : Role.value;
       return typing.infer(obj, role, best.type, best.count);
     }
@@ -119,6 +111,19 @@ export class ShapeInference {
     }
     return false;
   }
+
+  /** The one shape that scores strictly best, undefined on a tie or when none fits. */
+  private bestShape(shapes: readonly Shape[], word: (off: number) => number): Shape | undefined {
+    let best: Shape | undefined;
+    let bestScore = -1;
+    let tied = false;
+    for (const shape of shapes) {
+      const score = this.judge.judge(shape, word);
+      if (score > bestScore) [best, bestScore, tied] = [shape, score, false];
+      else if (score === bestScore) tied = true;
+    }
+    return bestScore >= 0 && !tied ? best : undefined;
+  }
 }
 
 /** Shape keys of `count` values of a type allocated together (undefined beyond 512 bytes or without pointers). */
@@ -127,6 +132,7 @@ class TypeShapeKeys {
   constructor(private readonly types: RuntimeTypes) {}
 
   of(type: RuntimeType, count: number): string | undefined {
+    if (count * type.size > minSizeForMallocHeader) return undefined;
     const id = `${type.addr}x${count}`;
     if (this.cache.has(id)) return this.cache.get(id);
     const key = this.compute(type, count);
@@ -145,21 +151,38 @@ class TypeShapeKeys {
 }
 
 /** Every shape an allocation of the candidate types can take in a slot with heap bits, by key. */
-function shapeIndex(candidates: readonly RuntimeType[], keys: TypeShapeKeys, slots: PointerSlots): Map<string, Shape[]> {
-  const index = new Map<string, Shape[]>();
-  const seen = new Set<string>();
+function shapeIndex(candidates: readonly RuntimeType[], types: RuntimeTypes, slots: PointerSlots): Map<string, Shape[]> {
+  // [n]T allocated k times over is T allocated n·k times: one shape, named by its element.
+  const units = new Map<RuntimeType, Set<number>>();
   for (const candidate of candidates) {
     if (!allocatedAsItself(candidate)) continue;
-    // [n]T allocated k times over is T allocated n·k times: one shape, named by its element.
     const array = candidate.kind === Kind.Array ? candidate.elem() : undefined;
     const type = array && array.size > 0 ? array : candidate;
     const unit = type === candidate ? 1 : candidate.len;
-    if (type.size === 0 || type.ptrBytes === 0 || unit < 1) continue;
-    for (let count = unit; count * type.size <= minSizeForMallocHeader; count += unit) {
-      const key = keys.of(type, count);
-      const id = `${type.addr}x${count}`;
-      if (key === undefined || seen.has(id)) continue;
-      seen.add(id);
+    if (type.size === 0 || type.size % ptrSize !== 0 || type.ptrBytes === 0 || unit < 1 || unit * type.size > minSizeForMallocHeader) continue;
+    const set = units.get(type) ?? new Set<number>();
+    set.add(unit);
+    units.set(type, set);
+  }
+  const index = new Map<string, Shape[]>();
+  for (const [type, typeUnits] of units) {
+    const mask = types.maskOf(type);
+    if (!mask) continue;
+    const elemWords = type.size / ptrSize;
+    const pointerWords: number[] = [];
+    for (let w = 0; w < type.ptrBytes / ptrSize; w++) if ((mask[w >> 3]! >> (w & 7)) & 1) pointerWords.push(w);
+    const maxCount = Math.floor(minSizeForMallocHeader / type.size);
+    let lo = 0;
+    let hi = 0;
+    for (let count = 1; count <= maxCount; count++) {
+      // The heap bits of count values: those of count-1 values, and the mask once more after them.
+      for (const w of pointerWords) {
+        const bit = (count - 1) * elemWords + w;
+        if (bit < 32) lo |= 1 << bit;
+        else hi |= 1 << (bit - 32);
+      }
+      if ((lo === 0 && hi === 0) || ![...typeUnits].some((unit) => count % unit === 0)) continue;
+      const key = shapeKeyOf(sizeClassOf(count * type.size)!, lo, hi);
       const list = index.get(key) ?? [];
       list.push({ type, count, slots: slots.of(type) });
       index.set(key, list);
