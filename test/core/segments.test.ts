@@ -82,6 +82,9 @@ describe('SegmentedImage and PositionedFile', () => {
     expect(image.readU32(base + 5000)).toBe(0);
     expect(image.isMapped(base, 12288)).toBe(true);
     expect(image.isMapped(base + 12280, 16)).toBe(false);
+    // Words read from a core can be any 64-bit value: beyond 2^53, addr + 8 === addr in a double.
+    expect(image.isMapped(0xb509881f0cd9f000, 8)).toBe(false);
+    expect(image.isMapped(2 ** 64 - 8, 8)).toBe(false);
     expect(() => image.read(base + 12280, 16)).toThrow(MemoryFault);
     expect(() => image.readU8(base - 1)).toThrow(MemoryFault);
     expect(image.segmentAt(base + 12300)!.source).toBe('missing');
