@@ -101,6 +101,13 @@ describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...
     expect(b.reachableBytes).toBeGreaterThan(0);
   });
 
+  it('knows the type of at least 99% of reachable bytes, as the unstripped analysis does', () => {
+    for (const r of [full, stripped]) {
+      const totals = heapTotals(r.analysis);
+      expect(totals.typedBytes / totals.reachableBytes).toBeGreaterThanOrEqual(0.99);
+    }
+  });
+
   it('retains the same bytes from each kind of root, within 1%', () => {
     const [a, b] = [heapTotals(full.analysis).bytesByRootKind, heapTotals(stripped.analysis).bytesByRootKind];
     const total = heapTotals(full.analysis).reachableBytes;

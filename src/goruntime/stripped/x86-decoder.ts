@@ -26,6 +26,9 @@ export interface Instruction {
   branchTarget?: number;
   /** The register named in the opcode's low bits (PUSH, POP, XCHG, MOV r, imm), with REX.B. */
   opReg?: number;
+  /** A memory operand [base + disp] without index: its base register (4 = RSP) and displacement. */
+  memBase?: number;
+  memDisp?: number;
 }
 
 /** Immediate size codes: 0 none, 1 imm8, 2 imm16, 4 imm32 (imm16 with 66h), 8 imm32/imm64 (MOV r, imm with REX.W). */
@@ -143,10 +146,12 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
   }
   let rexW = false;
   let rexR = 0;
+  let rexX = 0;
   let rexB = 0;
   if (p < end && (code[p]! & 0xf0) === 0x40) {
     rexW = (code[p]! & 0x08) !== 0;
     rexR = code[p]! & 0x04 ? 8 : 0;
+    rexX = code[p]! & 0x02 ? 8 : 0;
     rexB = code[p]! & 0x01 ? 8 : 0;
     p++;
   }
@@ -186,6 +191,9 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
   let reg = 0;
   let modrmReg: number | undefined;
   let modrmRm: number | undefined;
+  let memBase: number | undefined;
+  let dispAt = 0;
+  let dispSize = 0;
   if (info.modrm) {
     if (p >= end) return undefined;
     const modrm = code[p++]!;
@@ -199,11 +207,17 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
       if (rm === 4) {
         if (p >= end) return undefined;
         const sib = code[p++]!;
-        if (mod === 0 && (sib & 7) === 5) dispBytes = 4;
+        const noBase = mod === 0 && (sib & 7) === 5;
+        if (noBase) dispBytes = 4;
+        else if ((((sib >> 3) & 7) | rexX) === 4) memBase = (sib & 7) | rexB; // no index
       } else if (mod === 0 && rm === 5) {
         dispBytes = 4;
         ripDisp = p;
+      } else {
+        memBase = rm | rexB;
       }
+      dispAt = p;
+      dispSize = dispBytes;
       p += dispBytes;
     }
   }
@@ -215,6 +229,10 @@ export function decodeInstruction(code: Uint8Array, at: number, address: number)
   const inst: Instruction = { address, length, opcode: op, rexW };
   if (modrmReg !== undefined) inst.reg = modrmReg;
   if (modrmRm !== undefined) inst.rmReg = modrmRm;
+  if (memBase !== undefined) {
+    inst.memBase = memBase;
+    inst.memDisp = dispSize === 1 ? (code[dispAt]! << 24) >> 24 : dispSize === 4 ? int32At(code, dispAt) : 0;
+  }
   if (map === 0 && ((opcode >= 0x50 && opcode <= 0x5f) || (opcode >= 0x90 && opcode <= 0x97) || opcode >= 0xb8) && opcode <= 0xbf) inst.opReg = (opcode & 7) | rexB;
   if (ripDisp !== undefined) inst.ripTarget = address + length + int32At(code, ripDisp);
   const branch = relativeBranch(op, map);
