@@ -25,7 +25,7 @@ export type DumpMethod = 'gcore' | 'crash';
 export interface FixtureBinary {
   program: string;
   go: GoToolchain;
-  /** Default `go build`, with DWARF and symbols. */
+  /** Default `go build`, with DWARF and symbols (in a FixtureCore: the build whose process was dumped). */
   binary: string;
   /** The same build with `-ldflags=-s -w`: no .symtab, no DWARF. */
   strippedBinary: string;
@@ -303,12 +303,20 @@ export function corePatternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
-/** Dumps the program (or reuses this run's dump) and reads its truth. */
-export function fixtureCore(program: string, go: GoToolchain, dump: DumpMethod): Promise<FixtureCore> {
-  return once(`core ${program} ${go} ${dump}`, async () => {
-    const binary = await fixtureBinary(program, go);
-    const truthDir = join(runCoresDir(), `${await binaryDirName(program, go)}-${dump}`);
-    await buildOnce(truthDir, (dir) => dumpProgram(binary.binary, program, dir, dump));
+/** Which build of a fixture runs and is dumped: the default one, the `-s -w` one, or the PIE one. */
+export type FixtureBuild = 'default' | 'stripped' | 'pie';
+
+/**
+ * Dumps the program (or reuses this run's dump) and reads its truth. With another build than the
+ * default, `binary` is that build: the one the core's process ran.
+ */
+export function fixtureCore(program: string, go: GoToolchain, dump: DumpMethod, build: FixtureBuild = 'default'): Promise<FixtureCore> {
+  return once(`core ${program} ${go} ${dump} ${build}`, async () => {
+    const built = await fixtureBinary(program, go);
+    const ran = build === 'stripped' ? built.strippedBinary : build === 'pie' ? built.pieBinary! : built.binary;
+    const binary = { ...built, binary: ran };
+    const truthDir = join(runCoresDir(), `${await binaryDirName(program, go)}-${dump}${build === 'default' ? '' : `-${build}`}`);
+    await buildOnce(truthDir, (dir) => dumpProgram(ran, program, dir, dump));
     const { pid } = JSON.parse(readFileSync(join(truthDir, 'pid.json'), 'utf8')) as { pid: number };
     const truth = {
       ...JSON.parse(readFileSync(join(truthDir, 'truth.json'), 'utf8')),
