@@ -16,7 +16,7 @@ import { ContainerHeaders } from './typing/container-headers.js';
 import { InterfaceWords } from './typing/interface-words.js';
 import { type PointerSlot, PointerSlots } from './typing/pointer-slots.js';
 import { type ShapeEvidence, ShapeInference } from './typing/shape-inference.js';
-import { readCodeFacts } from './typing/type-catalog.js';
+import { readCodeFacts } from './typing/code-facts.js';
 import { typeFromGlobalAllocations } from './typing/global-allocations.js';
 
 /** Shape inference passes at most: later passes type ever fewer objects. */

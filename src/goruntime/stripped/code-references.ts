@@ -1,6 +1,6 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import type { PcLnTab } from '../pclntab.js';
-import { decodeFunction, type Instruction } from './x86-decoder.js';
+import { decodeFunction, type Instruction, Opcode } from './x86-decoder.js';
 
 /** Runtime functions are small; anything bigger than this is not the function we asked for. */
 const maxFunctionBytes = 1 << 20;
@@ -10,7 +10,7 @@ export type Access = 'any' | 'load64';
 
 const matches: Record<Access, (inst: Instruction) => boolean> = {
   any: () => true,
-  load64: (inst) => inst.opcode === 0x8b && inst.rexW,
+  load64: (inst) => inst.opcode === Opcode.movLoad && inst.rexW,
 };
 
 /**

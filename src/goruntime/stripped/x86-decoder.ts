@@ -31,6 +31,9 @@ export interface Instruction {
   memDisp?: number;
 }
 
+/** Opcodes the code analyses look for: LEA r, m; CALL rel32; MOV r/m, r (a store); MOV r, r/m (a load). */
+export const Opcode = { lea: 0x8d, call: 0xe8, movStore: 0x89, movLoad: 0x8b } as const;
+
 /** Immediate size codes: 0 none, 1 imm8, 2 imm16, 4 imm32 (imm16 with 66h), 8 imm32/imm64 (MOV r, imm with REX.W). */
 const enum Imm {
   none = 0,

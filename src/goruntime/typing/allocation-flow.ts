@@ -1,4 +1,4 @@
-import type { Instruction } from '../stripped/x86-decoder.js';
+import { type Instruction, Opcode } from '../stripped/x86-decoder.js';
 
 /** What a global is assigned from an allocation: `g = &T{}` (an object) or `g = make([]T, n)` (a slice). */
 export interface GlobalAllocation {
@@ -15,10 +15,7 @@ export interface Allocator {
 const rax = 0;
 const rbx = 3;
 const rsp = 4;
-const lea = 0x8d;
-const call = 0xe8;
-const movStore = 0x89;
-const movLoad = 0x8b;
+const { lea, call, movStore, movLoad } = Opcode;
 /**
  * A callee may write the register-argument spill space at the bottom of its caller's frame; the
  * caller's own spill slots sit above it. Slots this close to RSP are forgotten at every call.
@@ -205,4 +202,3 @@ function writtenRegister(inst: Instruction): number | 'any' | undefined {
   }
   return 'any';
 }
-

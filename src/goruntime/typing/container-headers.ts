@@ -1,12 +1,13 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
 import { Kind } from '../abi-layout.js';
+import { shapeKeyOf } from '../heap/object-shapes.js';
 import type { RuntimeType } from '../runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
 
 /** internal/runtime/maps.Map (Go 1.24–1.27): 48 bytes, its only pointer dirPtr@16, dirLen@24; table.groups.data@16. */
 const mapHeaderSize = 48;
-const mapHeaderShape = '48:0:4';
+const mapHeaderShape = shapeKeyOf(mapHeaderSize, 1 << 2, 0);
 const mapDirPtr = 16;
 const mapDirLen = 24;
 const tableGroups = 16;

@@ -2,7 +2,7 @@ import type { AddressSpace } from '../../core/address-space.js';
 import type { HeapRoot } from '../roots/heap-root.js';
 import { holdsValues, isClosureContext } from './allocation-fit.js';
 import { Role, type HeapTyping } from './heap-typing.js';
-import type { GlobalAllocation } from './type-catalog.js';
+import type { GlobalAllocation } from './code-facts.js';
 
 const ptrSize = 8;
 

@@ -26,7 +26,7 @@ const minContainerSize = 96;
 
 /** What shape inference may consult besides the heap. */
 export interface ShapeEvidence {
-  /** The types the program can allocate (type-catalog.ts). */
+  /** The types the program can allocate (code-facts.ts). */
   candidates: readonly RuntimeType[];
   shapes: ObjectShapes;
   /** The entry PC of the function containing pc, undefined outside Go code. */

@@ -3,7 +3,7 @@ import { Kind } from '../abi-layout.js';
 import type { Moduledata } from '../moduledata.js';
 import type { PcLnTab } from '../pclntab.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
-import { decodeInstruction, type Instruction } from '../stripped/x86-decoder.js';
+import { decodeFunction, Opcode } from '../stripped/x86-decoder.js';
 import { allocationStores, allocatorOf, type GlobalAllocation } from './allocation-flow.js';
 
 /** Functions bigger than this are not decoded (no Go function comes near it). */
@@ -27,6 +27,7 @@ export interface CodeFacts {
   globalAllocations: Map<number, GlobalAllocation>;
 }
 
+/** Reads every function's code once (for the types it loads and the globals it assigns), then typelinks. */
 export function readCodeFacts(mem: AddressSpace, pclntab: PcLnTab, types: RuntimeTypes, modules: readonly Moduledata[]): CodeFacts {
   const found = new Map<number, RuntimeType>();
   const add = (t: RuntimeType | undefined) => {
@@ -39,7 +40,7 @@ export function readCodeFacts(mem: AddressSpace, pclntab: PcLnTab, types: Runtim
     const fn = pclntab.funcAt(i);
     const length = fn.end - fn.entry;
     if (length <= 0 || length > maxFunctionBytes || !mem.isMapped(fn.entry, length)) continue;
-    const code = decode(mem.read(fn.entry, length), fn.entry);
+    const code = decodeFunction(mem.read(fn.entry, length), fn.entry).instructions;
     let storesGlobal = false;
     for (const inst of code) {
       if (inst.opcode === lea && inst.ripTarget !== undefined && types.moduleOf(inst.ripTarget)) add(types.typeAt(inst.ripTarget));
@@ -63,19 +64,7 @@ export function readCodeFacts(mem: AddressSpace, pclntab: PcLnTab, types: Runtim
   return { allocatable: [...found.values()], globalAllocations };
 }
 
-const lea = 0x8d;
-const movStore = 0x89;
-
-function decode(code: Uint8Array, address: number): Instruction[] {
-  const out: Instruction[] = [];
-  for (let at = 0; at < code.length; ) {
-    const inst = decodeInstruction(code, at, address + at);
-    if (!inst) break;
-    out.push(inst);
-    at += inst.length;
-  }
-  return out;
-}
+const { lea, movStore } = Opcode;
 
 /** moduledata.typelinks: int32 offsets of types from moduledata.types (absent from Go 1.27 on). */
 function typelinks(mem: AddressSpace, md: Moduledata): number[] {
