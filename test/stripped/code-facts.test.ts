@@ -10,7 +10,7 @@ import { DwarfInfo, GoKind } from '../../src/dwarf/index.js';
 import type { ElfFile } from '../../src/elf/elf-file.js';
 import { Kind } from '../../src/goruntime/abi-layout.js';
 import type { GoBinary } from '../../src/goruntime/go-binary.js';
-import { type CodeFacts, readCodeFacts } from '../../src/goruntime/typing/type-catalog.js';
+import { type CodeFacts, readCodeFacts } from '../../src/goruntime/typing/code-facts.js';
 import { openGoBinary } from '../goruntime/support.js';
 import { fixtureBinary, fixtureCore } from '../support/fixtures.js';
 
