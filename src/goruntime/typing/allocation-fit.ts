@@ -30,3 +30,9 @@ export function holdsValues(objects: HeapObjects, obj: number, t: RuntimeType, c
 export function isClosureContext(t: RuntimeType): boolean {
   return t.string.startsWith('struct { F uintptr');
 }
+
+/** The runtime's own structs behind maps and channels: an object of one is typed by the map or channel type it implements. */
+export function isRuntimeRepresentation(t: RuntimeType): boolean {
+  return runtimeRepresentations.has(t.string);
+}
+const runtimeRepresentations = new Set(['maps.Map', 'maps.table', '*maps.table', 'runtime.hchan']);

@@ -6,6 +6,11 @@ export interface GlobalAllocation {
   slice: boolean;
 }
 
+/** An allocation, or the result of a call to the function at `call` (a constructor, if it returns one). */
+export interface FlowValue extends GlobalAllocation {
+  call?: number;
+}
+
 /** How a runtime allocation function takes its type: in RAX (newobject, makeslice) or RBX (mallocgc and its size-specialized forms). */
 export interface Allocator {
   typeIn: number;
@@ -16,52 +21,90 @@ const rax = 0;
 const rbx = 3;
 const rsp = 4;
 const { lea, call, movStore, movLoad } = Opcode;
+const ret = 0xc3;
 /**
- * A callee may write the register-argument spill space at the bottom of its caller's frame; the
- * caller's own spill slots sit above it. Slots this close to RSP are forgotten at every call.
+ * An indirect call's callee is unknown: it may write up to the largest register-argument spill
+ * space (9 integer and 15 floating-point registers) at the bottom of the caller's frame.
  */
-const calleeSpillBytes = 192;
-/** The widest store Go code makes to a stack slot (MOVUPS, 16 bytes), with room to spare. */
+export const unknownArgBytes = 192;
+/** Bytes an instruction of unknown width may write to memory: more than any store Go code makes (16). */
 const widestStore = 32;
+/** Byte stores (MOV, MOV imm, ALU imm, INC/DEC, SETcc on r/m8). */
+const byteStores = new Set([0x88, 0xc6, 0x80, 0xfe, ...Array.from({ length: 16 }, (_, i) => 0x0f90 + i)]);
+/** 16-byte SSE stores (MOVUPS, MOVAPS, MOVDQU/MOVDQA) and MOVQ xmm (8). */
+const sseStores = new Set([0x0f11, 0x0f29, 0x0f7f, 0x0fd6]);
 
-/** Sorts the functions a call can reach: allocators, the write barrier (which keeps all registers but R11), others. */
-export function allocatorOf(functionName: (entry: number) => string): (entry: number) => Allocator | 'preserves' | undefined {
-  const cache = new Map<number, Allocator | 'preserves' | undefined>();
-  return (entry) => {
-    if (cache.has(entry)) return cache.get(entry);
-    const name = functionName(entry);
-    const kind: Allocator | 'preserves' | undefined =
-      name === 'runtime.newobject' ? { typeIn: rax, slice: false }
-      : name === 'runtime.makeslice' ? { typeIn: rax, slice: true }
-      : name === 'runtime.mallocgc' || name.startsWith('runtime.mallocgcSmall') ? { typeIn: rbx, slice: false }
-      : name.startsWith('runtime.gcWriteBarrier') ? 'preserves'
-      : undefined;
-    cache.set(entry, kind);
-    return kind;
-  };
+/** What a direct call does to what the flow knows. */
+export interface Callee {
+  /** An allocator: the register it takes the type in, and whether it makes a slice. */
+  allocator?: Allocator;
+  /** Keeps every register but R11 (the write barrier). */
+  preserves?: boolean;
+  /** The bytes of its argument area at the bottom of the caller's frame (spill space included), which it may write. */
+  argBytes: number;
+}
+
+/** What one function's code says. */
+export interface FunctionFlow {
+  /** Globals it assigns from an allocation or a call's result. */
+  stores: Array<[number, FlowValue]>;
+  /** What it returns in RAX on every path (nil aside), if that is one allocation or one call's result. */
+  returns?: FlowValue;
+}
+
+/** The runtime's allocators and the write barrier, by name; every other function is plain. */
+export function runtimeCallee(name: string): Pick<Callee, 'allocator' | 'preserves'> {
+  if (name === 'runtime.newobject') return { allocator: { typeIn: rax, slice: false } };
+  if (name === 'runtime.makeslice') return { allocator: { typeIn: rax, slice: true } };
+  if (name === 'runtime.mallocgc' || name.startsWith('runtime.mallocgcSmall')) return { allocator: { typeIn: rbx, slice: false } };
+  return name.startsWith('runtime.gcWriteBarrier') ? { preserves: true } : {};
 }
 
 /** What the code knows at one point: which registers and which stack slots (by RSP offset) hold an allocation's result. */
 interface FlowState {
-  regs: Array<GlobalAllocation | undefined>;
-  stack: Map<number, GlobalAllocation>;
+  regs: Array<FlowValue | undefined>;
+  stack: Map<number, FlowValue>;
 }
 
-const sameAllocation = (a: GlobalAllocation | undefined, b: GlobalAllocation | undefined) => a === b || (!!a && !!b && a.type === b.type && a.slice === b.slice);
+/**
+ * A register or slot known to hold nil. Facts mean "if not nil, the result of this allocation", so
+ * nil joins any allocation: `if bad { return nil }; return &T{}` still returns a *T.
+ */
+const nil: FlowValue = { type: 0, slice: false };
+
+const sameValue = (a: FlowValue | undefined, b: FlowValue | undefined) => a === b || (!!a && !!b && a.type === b.type && a.slice === b.slice && a.call === b.call);
+
+/** The value all of `values` agree on, nil agreeing with any; undefined when one is unknown or two differ. */
+function join(values: ReadonlyArray<FlowValue | undefined>): FlowValue | undefined {
+  let joined: FlowValue | undefined = nil;
+  for (const v of values) {
+    if (!v) return undefined;
+    if (v === nil) continue;
+    if (joined !== nil && !sameValue(joined, v)) return undefined;
+    joined = v;
+  }
+  return joined;
+}
 
 /**
- * The globals a function's code assigns straight from an allocation: a type loaded by LEA into the
- * allocator's type register, the call, then the result moved through registers and the function's
- * stack slots into `MOV [rip+global], reg`. Forward jumps merge what their paths agree on; a
- * backward jump's target, an indirect jump and anything that may change a register or slot forget it.
+ * Follows allocation results through one function's code [entry, end): a type loaded by LEA into
+ * the allocator's type register, the call (or the result of any other call, which the caller may
+ * find to be a constructor's), then the value moved through registers and the function's stack
+ * slots into `MOV [rip+global], reg` or returned in RAX. Forward jumps merge what their paths agree on; a backward jump's target, an indirect jump
+ * and anything that may change a register or slot forget it. A call may write its argument area.
  */
-export function allocationStores(
+export function analyzeFlow(
   code: readonly Instruction[],
-  allocator: (entry: number) => Allocator | 'preserves' | undefined,
+  callee: (entry: number) => Callee,
   isType: (addr: number) => boolean,
   isGlobal: (addr: number) => boolean,
-): Array<[number, GlobalAllocation]> {
-  const out: Array<[number, GlobalAllocation]> = [];
+): FunctionFlow {
+  const stores: Array<[number, FlowValue]> = [];
+  const entry = code[0]?.address ?? 0;
+  const last = code.at(-1);
+  const end = last ? last.address + last.length : 0;
+  const returned: Array<FlowValue | undefined> = [];
+  let leaves = false;
   const backwardTargets = new Set<number>();
   for (const inst of code) if (inst.branchTarget !== undefined && inst.opcode !== call && inst.branchTarget <= inst.address) backwardTargets.add(inst.branchTarget);
   const incoming = new Map<number, FlowState[]>();
@@ -75,19 +118,26 @@ export function allocationStores(
     if (into || backwardTargets.has(inst.address) || !fallsThrough) loaded.length = 0;
     fallsThrough = !endsBlock(inst);
     const { regs, stack } = state;
+    if (inst.opcode === ret) returned.push(regs[rax]);
+    else if (inst.opcode !== call && inst.branchTarget !== undefined && (inst.branchTarget < entry || inst.branchTarget >= end)) leaves = true; // a tail jump
+    else if (inst.opcode === 0xff && (inst.reg === 4 || inst.reg === 5)) leaves = true; // an indirect jump
     if (inst.opcode === call && inst.branchTarget !== undefined) {
-      const kind = allocator(inst.branchTarget);
-      if (kind === 'preserves') continue;
-      const type = kind ? loaded[kind.typeIn] : undefined;
+      const c = callee(inst.branchTarget);
+      if (c.preserves) continue;
+      const type = c.allocator ? loaded[c.allocator.typeIn] : undefined;
       regs.length = 0;
-      if (kind && type !== undefined) regs[rax] = { type, slice: kind.slice };
-      for (const offset of stack.keys()) if (offset < calleeSpillBytes) stack.delete(offset);
+      if (c.allocator) {
+        if (type !== undefined) regs[rax] = { type, slice: c.allocator.slice };
+      } else {
+        regs[rax] = { type: 0, slice: false, call: inst.branchTarget };
+      }
+      forgetBelow(stack, c.argBytes);
       loaded.length = 0;
       continue;
     }
     if (inst.branchTarget !== undefined && inst.branchTarget > inst.address) {
       const list = incoming.get(inst.branchTarget) ?? [];
-      list.push({ regs: [...regs], stack: new Map(stack) });
+      list.push(knowsNothing(state) ? nothingKnown : { regs: [...regs], stack: new Map(stack) });
       incoming.set(inst.branchTarget, list);
     }
     if (inst.opcode === lea && inst.reg !== undefined && inst.ripTarget !== undefined && isType(inst.ripTarget)) {
@@ -95,13 +145,20 @@ export function allocationStores(
       regs[inst.reg] = undefined;
       continue;
     }
-    if (inst.rexW && inst.reg !== undefined && (inst.opcode === movStore || inst.opcode === movLoad) && moveAllocation(inst, state, out, isGlobal)) {
+    if (inst.rexW && inst.reg !== undefined && (inst.opcode === movStore || inst.opcode === movLoad) && moveAllocation(inst, state, stores, isGlobal)) {
       loaded[inst.opcode === movStore ? (inst.rmReg ?? -1) : inst.reg] = undefined;
       continue;
     }
-    if (inst.memBase === rsp && inst.memDisp !== undefined && !readsMemoryOnly.has(inst.opcode)) {
-      for (const offset of stack.keys()) if (offset > inst.memDisp - 8 && offset < inst.memDisp + widestStore) stack.delete(offset);
+    if ((inst.opcode === 0x31 || inst.opcode === 0x33) && inst.rmReg !== undefined && inst.rmReg === inst.reg) {
+      regs[inst.reg] = nil; // XOR r, r
+      loaded[inst.reg] = undefined;
+      continue;
     }
+    if (inst.memBase === rsp && inst.memDisp !== undefined && !readsMemoryOnly.has(inst.opcode)) {
+      const width = storeWidth(inst);
+      for (const offset of stack.keys()) if (offset + 8 > inst.memDisp && offset < inst.memDisp + width) stack.delete(offset);
+    }
+    if (inst.opcode === 0xff && (inst.reg === 2 || inst.reg === 3)) forgetBelow(stack, unknownArgBytes); // an indirect call
     const written = writtenRegister(inst);
     if (written === 'any') {
       regs.length = 0;
@@ -112,20 +169,34 @@ export function allocationStores(
       if (written === rsp) stack.clear();
     }
   }
-  return out;
+  const returns = leaves ? undefined : join(returned);
+  return returns && returns !== nil ? { stores, returns } : { stores };
+}
+
+/** How many bytes a memory-writing instruction writes, at most. */
+function storeWidth(inst: Instruction): number {
+  if (byteStores.has(inst.opcode)) return 1;
+  if (sseStores.has(inst.opcode)) return 16;
+  if (inst.opcode === movStore || inst.opcode === 0xc7 || inst.opcode === 0x81 || inst.opcode === 0x83) return inst.rexW ? 8 : 4;
+  return widestStore;
+}
+
+/** A call may write its argument area, [RSP, RSP + bytes): what the caller kept there is gone. */
+function forgetBelow(stack: Map<number, FlowValue>, bytes: number): void {
+  for (const offset of stack.keys()) if (offset < bytes) stack.delete(offset);
 }
 
 /**
  * A 64-bit MOV between registers, stack slots and globals: carries what it moves. Returns false for
  * a MOV the generic rules handle (to or from other memory).
  */
-function moveAllocation(inst: Instruction, { regs, stack }: FlowState, out: Array<[number, GlobalAllocation]>, isGlobal: (addr: number) => boolean): boolean {
+function moveAllocation(inst: Instruction, { regs, stack }: FlowState, stores: Array<[number, FlowValue]>, isGlobal: (addr: number) => boolean): boolean {
   const reg = inst.reg!;
   if (inst.opcode === movStore) {
     const held = regs[reg];
     if (inst.rmReg !== undefined) regs[inst.rmReg] = held;
     else if (inst.ripTarget !== undefined && isGlobal(inst.ripTarget)) {
-      if (held) out.push([inst.ripTarget, held]);
+      if (held && held !== nil) stores.push([inst.ripTarget, held]);
     } else if (inst.memBase === rsp && inst.memDisp !== undefined) {
       if (held) stack.set(inst.memDisp, held);
       else stack.delete(inst.memDisp);
@@ -144,15 +215,26 @@ function emptyState(): FlowState {
   return { regs: [], stack: new Map() };
 }
 
+/** The state of a path that knows nothing, shared by every jump that carries no knowledge (never changed). */
+const nothingKnown: FlowState = emptyState();
+
+function knowsNothing({ regs, stack }: FlowState): boolean {
+  return stack.size === 0 && regs.every((r) => r === undefined);
+}
+
 /** What all the states agree on. */
 function merge(states: FlowState[]): FlowState {
-  const [first, ...rest] = states;
   const merged = emptyState();
+  const [first] = states;
   if (!first) return merged;
-  first.regs.forEach((held, reg) => {
-    if (held && rest.every((s) => sameAllocation(s.regs[reg], held))) merged.regs[reg] = held;
+  first.regs.forEach((_, reg) => {
+    const held = join(states.map((s) => s.regs[reg]));
+    if (held) merged.regs[reg] = held;
   });
-  for (const [offset, held] of first.stack) if (rest.every((s) => sameAllocation(s.stack.get(offset), held))) merged.stack.set(offset, held);
+  for (const offset of first.stack.keys()) {
+    const held = join(states.map((s) => s.stack.get(offset)));
+    if (held) merged.stack.set(offset, held);
+  }
   return merged;
 }
 
@@ -172,10 +254,16 @@ const writesReg = new Set([
   0x8b, 0x8d, 0x03, 0x0b, 0x13, 0x1b, 0x23, 0x2b, 0x33, 0x63, 0x69, 0x6b, 0x0faf, 0x0fb6, 0x0fb7, 0x0fbe, 0x0fbf,
   0x0fb8, 0x0fbc, 0x0fbd, 0x0f2c, 0x0f2d, ...Array.from({ length: 16 }, (_, i) => 0x0f40 + i),
 ]);
-/** ModRM forms that write their r/m operand: MOV and ALU r/m ← reg, group ops (shifts, INC/DEC, MOV imm), MOVD r/m ← xmm. */
-const writesRm = new Set([0x89, 0x88, 0x01, 0x00, 0x09, 0x08, 0x11, 0x10, 0x19, 0x18, 0x21, 0x20, 0x29, 0x28, 0x31, 0x30, 0x80, 0x81, 0x83, 0xc0, 0xc1, 0xd0, 0xd1, 0xd3, 0xc6, 0xc7, 0xfe, 0xff, 0x0f7e]);
-/** ModRM forms that write neither general register: compares, tests, and SSE moves and logic between xmm registers and memory. */
-const writesNoGpr = new Set([0x38, 0x39, 0x3a, 0x3b, 0x84, 0x85, 0x0f10, 0x0f11, 0x0f28, 0x0f29, 0x0f57, 0x0f6f, 0x0f7f, 0x0fd6, 0x0fef, 0x0f1f, 0x0f18, 0x0f0d]);
+/**
+ * ModRM forms that write their r/m operand: MOV and ALU r/m ← reg, group ops (shifts, INC/DEC, MOV
+ * imm), MOVD r/m ← xmm, SETcc, BTS/BTR/BTC.
+ */
+const writesRm = new Set([
+  0x89, 0x88, 0x01, 0x00, 0x09, 0x08, 0x11, 0x10, 0x19, 0x18, 0x21, 0x20, 0x29, 0x28, 0x31, 0x30, 0x80, 0x81, 0x83, 0xc0,
+  0xc1, 0xd0, 0xd1, 0xd3, 0xc6, 0xc7, 0xfe, 0xff, 0x0f7e, 0x0fba, 0x0fab, 0x0fb3, 0x0fbb, ...Array.from({ length: 16 }, (_, i) => 0x0f90 + i),
+]);
+/** ModRM forms that write neither general register: compares, tests, BT, and SSE moves and logic between xmm registers and memory. */
+const writesNoGpr = new Set([0x38, 0x39, 0x3a, 0x3b, 0x84, 0x85, 0x0fa3, 0x0f10, 0x0f11, 0x0f28, 0x0f29, 0x0f57, 0x0f6f, 0x0f7f, 0x0fd6, 0x0fef, 0x0f1f, 0x0f18, 0x0f0d]);
 /** ALU eAX, imm (ADD, OR, ADC, SBB, AND, SUB, XOR): write RAX; CMP and TEST do not. */
 const aluRaxImm = new Set([0x05, 0x0d, 0x15, 0x1d, 0x25, 0x2d, 0x35]);
 

@@ -3,8 +3,8 @@ import { Kind } from '../abi-layout.js';
 import type { Moduledata } from '../moduledata.js';
 import type { PcLnTab } from '../pclntab.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
-import { decodeFunction, Opcode } from '../stripped/x86-decoder.js';
-import { allocationStores, allocatorOf, type GlobalAllocation } from './allocation-flow.js';
+import { decodeFunction, type Instruction, Opcode } from '../stripped/x86-decoder.js';
+import { analyzeFlow, type Callee, type FlowValue, type FunctionFlow, type GlobalAllocation, runtimeCallee, unknownArgBytes } from './allocation-flow.js';
 
 /** Functions bigger than this are not decoded (no Go function comes near it). */
 const maxFunctionBytes = 1 << 22;
@@ -27,28 +27,49 @@ export interface CodeFacts {
   globalAllocations: Map<number, GlobalAllocation>;
 }
 
-/** Reads every function's code once (for the types it loads and the globals it assigns), then typelinks. */
+/** How many constructors deep a global's value is followed (os.Stdout = NewFile → newFileFromNewFile → newFile). */
+const constructorDepth = 4;
+const { lea, movStore } = Opcode;
+
+/**
+ * Reads every function's code once for the types it loads; functions that store to globals are
+ * followed through (see allocation-flow.ts), and so, on demand, are the functions whose results
+ * they store: a function returning one allocation on every path is a constructor.
+ */
 export function readCodeFacts(mem: AddressSpace, pclntab: PcLnTab, types: RuntimeTypes, modules: readonly Moduledata[]): CodeFacts {
   const found = new Map<number, RuntimeType>();
   const add = (t: RuntimeType | undefined) => {
     if (t && !found.has(t.addr)) found.set(t.addr, t);
   };
   const isGlobal = (addr: number) => modules.some((md) => addr >= md.data && addr < md.ebss);
+  const isType = (addr: number) => types.moduleOf(addr) !== undefined;
+  const callee = callees(pclntab);
+  const flows = new Map<number, FunctionFlow | null>();
+  const flowOf = (entry: number): FunctionFlow | undefined => {
+    if (!flows.has(entry)) {
+      flows.set(entry, null); // a recursive constructor returns nothing known
+      const fn = pclntab.funcForPC(entry);
+      if (fn?.entry === entry) flows.set(entry, analyzeFlow(functionCode(mem, pclntab, fn.index), callee, isType, isGlobal));
+    }
+    return flows.get(entry) ?? undefined;
+  };
+  const resolve = (value: FlowValue, depth: number): GlobalAllocation | undefined => {
+    if (value.call === undefined) return value;
+    const returns = depth < constructorDepth ? flowOf(value.call)?.returns : undefined;
+    return returns && resolve(returns, depth + 1);
+  };
   const assignments = new Map<number, GlobalAllocation | null>();
-  const allocator = allocatorOf((entry) => pclntab.funcForPC(entry)?.name ?? '');
   for (let i = 0; i < pclntab.nfunc; i++) {
-    const fn = pclntab.funcAt(i);
-    const length = fn.end - fn.entry;
-    if (length <= 0 || length > maxFunctionBytes || !mem.isMapped(fn.entry, length)) continue;
-    const code = decodeFunction(mem.read(fn.entry, length), fn.entry).instructions;
+    const code = functionCode(mem, pclntab, i);
     let storesGlobal = false;
     for (const inst of code) {
-      if (inst.opcode === lea && inst.ripTarget !== undefined && types.moduleOf(inst.ripTarget)) add(types.typeAt(inst.ripTarget));
+      if (inst.opcode === lea && inst.ripTarget !== undefined && isType(inst.ripTarget)) add(types.typeAt(inst.ripTarget));
       else if (inst.opcode === movStore && inst.rexW && inst.ripTarget !== undefined && isGlobal(inst.ripTarget)) storesGlobal = true;
     }
-    // Only a function that stores a register to a global can assign one from an allocation.
     if (!storesGlobal) continue;
-    for (const [global, allocation] of allocationStores(code, allocator, (addr) => types.moduleOf(addr) !== undefined, isGlobal)) {
+    for (const [global, value] of analyzeFlow(code, callee, isType, isGlobal).stores) {
+      const allocation = resolve(value, 0);
+      if (!allocation) continue;
       const known = assignments.get(global);
       assignments.set(global, known === undefined || (known && known.type === allocation.type && known.slice === allocation.slice) ? allocation : null);
     }
@@ -60,11 +81,32 @@ export function readCodeFacts(mem: AddressSpace, pclntab: PcLnTab, types: Runtim
     if (group?.layout === 'swiss') add(types.typeAt(group.group));
   }
   const globalAllocations = new Map<number, GlobalAllocation>();
-  for (const [global, allocation] of assignments) if (allocation) globalAllocations.set(global, allocation);
+  for (const [global, allocation] of assignments) if (allocation) globalAllocations.set(global, { type: allocation.type, slice: allocation.slice });
   return { allocatable: [...found.values()], globalAllocations };
 }
 
-const { lea, movStore } = Opcode;
+/** The instructions of function i (none when its code is missing or implausibly long). */
+function functionCode(mem: AddressSpace, pclntab: PcLnTab, i: number): Instruction[] {
+  const fn = pclntab.funcAt(i);
+  const length = fn.end - fn.entry;
+  if (length <= 0 || length > maxFunctionBytes || !mem.isMapped(fn.entry, length)) return [];
+  return decodeFunction(mem.read(fn.entry, length), fn.entry).instructions;
+}
+
+/** What a call to each function does: the runtime's allocators and write barrier by name, argument sizes from pclntab. */
+function callees(pclntab: PcLnTab): (entry: number) => Callee {
+  const cache = new Map<number, Callee>();
+  return (entry) => {
+    let c = cache.get(entry);
+    if (!c) {
+      const fn = pclntab.funcForPC(entry);
+      const known = fn !== undefined && fn.entry === entry && fn.args >= 0;
+      c = { ...runtimeCallee(fn?.name ?? ''), argBytes: known ? fn.args : unknownArgBytes };
+      cache.set(entry, c);
+    }
+    return c;
+  };
+}
 
 /** moduledata.typelinks: int32 offsets of types from moduledata.types (absent from Go 1.27 on). */
 function typelinks(mem: AddressSpace, md: Moduledata): number[] {

@@ -1,6 +1,6 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import type { HeapRoot } from '../roots/heap-root.js';
-import { holdsValues, isClosureContext } from './allocation-fit.js';
+import { holdsValues, isClosureContext, isRuntimeRepresentation } from './allocation-fit.js';
 import { Role, type HeapTyping } from './heap-typing.js';
 import type { GlobalAllocation } from './code-facts.js';
 
@@ -21,7 +21,8 @@ export function typeFromGlobalAllocations(mem: AddressSpace, typing: HeapTyping,
       const global = root.addr + slot.offset;
       const allocation = allocations.get(global);
       const type = allocation && typing.types.typeAt(allocation.type);
-      if (type && isClosureContext(type)) continue; // a closure: shape inference tells it by its first word
+      // A closure is told by its first word, a map or channel header by what it leads to (shape-inference.ts).
+      if (type && (isClosureContext(type) || isRuntimeRepresentation(type))) continue;
       const obj = type ? objects.find(slot.value) : -1;
       // A typed object is left alone, except that a slice's capacity says how much of an array the heap typed is in use.
       const refinable = allocation?.slice && typing.role[obj] === Role.value && typing.type[obj] === type?.addr;

@@ -6,7 +6,7 @@ import { type ObjectShapes, shapeKey, shapeKeyOf } from '../heap/object-shapes.j
 import { sizeClassOf } from '../heap/size-classes.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
-import { isClosureContext } from './allocation-fit.js';
+import { isClosureContext, isRuntimeRepresentation } from './allocation-fit.js';
 import type { ContainerHeaders } from './container-headers.js';
 import type { InterfaceWords } from './interface-words.js';
 import type { PointerSlot, PointerSlots } from './pointer-slots.js';
@@ -196,9 +196,8 @@ function shapeIndex(candidates: readonly RuntimeType[], types: RuntimeTypes, slo
  * and channel headers belong to the map or channel type they implement: neither is matched by shape.
  */
 function allocatedAsItself(t: RuntimeType): boolean {
-  return !isClosureContext(t) && !runtimeHeaders.has(t.string);
+  return !isClosureContext(t) && !isRuntimeRepresentation(t);
 }
-const runtimeHeaders = new Set(['maps.Map', 'maps.table', '*maps.table', 'runtime.hchan']);
 
 /**
  * Scores a candidate shape of an object by its pointer fields: -1 when one holds what its type
