@@ -33,9 +33,10 @@ function read(core: string, binary: string): Read {
 const isNamedType = (line: string) => /^[\w./]+\.\w+$/.test(line);
 
 /**
- * Standard library values that only standard library globals hold, set from constructor results
- * (base64.StdEncoding = NewEncoding(…), os.Stdout = NewFile(…)): noscan, or of a shape other types
- * the program allocates share. Nothing in a stripped binary tells their type; they may stay untyped.
+ * Standard library values a stripped binary leaves no evidence for: noscan, or of a shape other
+ * allocated types share, and held where code facts do not reach: globals built by constructors with
+ * loops (base64.StdEncoding = NewEncoding(…)), files opened into locals (os.File; os.Stdout itself
+ * is found), sync.Once and godebug settings inside other values. They may stay untyped.
  */
 const noEvidence = new Set(['base64.Encoding', 'base32.Encoding', 'os.File', 'godebug.setting', 'sync.Once']);
 
