@@ -90,8 +90,9 @@ function join(values: ReadonlyArray<FlowValue | undefined>): FlowValue | undefin
  * Follows allocation results through one function's code [entry, end): a type loaded by LEA into
  * the allocator's type register, the call (or the result of any other call, which the caller may
  * find to be a constructor's), then the value moved through registers and the function's stack
- * slots into `MOV [rip+global], reg` or returned in RAX. Forward jumps merge what their paths agree on; a backward jump's target, an indirect jump
- * and anything that may change a register or slot forget it. A call may write its argument area.
+ * slots into `MOV [rip+global], reg` or returned in RAX. Forward jumps merge what their paths
+ * agree on; a backward jump's target, an indirect jump and anything that may change a register or
+ * slot forget it. A call may write its argument area.
  */
 export function analyzeFlow(
   code: readonly Instruction[],
