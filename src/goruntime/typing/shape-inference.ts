@@ -172,6 +172,7 @@ function shapeIndex(candidates: readonly RuntimeType[], types: RuntimeTypes, slo
     const pointerWords: number[] = [];
     for (let w = 0; w < type.ptrBytes / ptrSize; w++) if ((mask[w >> 3]! >> (w & 7)) & 1) pointerWords.push(w);
     const maxCount = Math.floor(minSizeForMallocHeader / type.size);
+    const unitList = [...typeUnits];
     let lo = 0;
     let hi = 0;
     for (let count = 1; count <= maxCount; count++) {
@@ -181,7 +182,7 @@ function shapeIndex(candidates: readonly RuntimeType[], types: RuntimeTypes, slo
         if (bit < 32) lo |= 1 << bit;
         else hi |= 1 << (bit - 32);
       }
-      if ((lo === 0 && hi === 0) || ![...typeUnits].some((unit) => count % unit === 0)) continue;
+      if ((lo === 0 && hi === 0) || !unitList.some((unit) => count % unit === 0)) continue;
       const key = shapeKeyOf(sizeClassOf(count * type.size)!, lo, hi);
       const list = index.get(key) ?? [];
       list.push({ type, count, slots: slots.of(type) });
