@@ -33,12 +33,12 @@ function read(core: string, binary: string): Read {
 const isNamedType = (line: string) => /^[\w./]+\.\w+$/.test(line);
 
 /**
- * Standard library values a stripped binary leaves no evidence for: noscan, or of a shape other
- * allocated types share, and held where code facts do not reach: globals built by constructors with
- * loops (base64.StdEncoding = NewEncoding(…)), files opened into locals (os.File; os.Stdout itself
- * is found), sync.Once and godebug settings inside other values. They may stay untyped.
+ * Standard library values a stripped binary leaves no evidence for: noscan, or of a shape many
+ * allocated types share, and held where code facts do not reach: files opened into goroutine locals
+ * (os.File; os.Stdout and the like are found), sync.Once and godebug settings inside other values.
+ * They may stay untyped.
  */
-const noEvidence = new Set(['base64.Encoding', 'base32.Encoding', 'os.File', 'godebug.setting', 'sync.Once']);
+const noEvidence = new Set(['os.File', 'godebug.setting', 'sync.Once']);
 
 /**
  * Types the unstripped analysis gives an object through a pointer to its first field or its runtime

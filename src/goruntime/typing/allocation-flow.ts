@@ -91,8 +91,8 @@ function join(values: ReadonlyArray<FlowValue | undefined>): FlowValue | undefin
  * the allocator's type register, the call (or the result of any other call, which the caller may
  * find to be a constructor's), then the value moved through registers and the function's stack
  * slots into `MOV [rip+global], reg` or returned in RAX. Forward jumps merge what their paths
- * agree on; a backward jump's target, an indirect jump and anything that may change a register or
- * slot forget it. A call may write its argument area.
+ * agree on; a loop head keeps what the loop leaves alone; anything that may change a register or
+ * slot forgets it, and a call may write its argument area.
  */
 export function analyzeFlow(
   code: readonly Instruction[],
@@ -106,17 +106,22 @@ export function analyzeFlow(
   const end = last ? last.address + last.length : 0;
   const returned: Array<FlowValue | undefined> = [];
   let leaves = false;
-  const backwardTargets = new Set<number>();
-  for (const inst of code) if (inst.branchTarget !== undefined && inst.opcode !== call && inst.branchTarget <= inst.address) backwardTargets.add(inst.branchTarget);
-  const incoming = new Map<number, FlowState[]>();
+  const incoming = new Map<number, Array<{ from: number; state: FlowState }>>();
   const loaded: Array<number | undefined> = [];
   let state: FlowState = emptyState();
   let fallsThrough = true;
+  const loops = loopClobbers(code, callee);
   for (const inst of code) {
-    const into = incoming.get(inst.address);
-    if (backwardTargets.has(inst.address) || (!into && !fallsThrough)) state = emptyState();
+    const into = incoming.get(inst.address)?.map((e) => e.state);
+    const loop = loops.get(inst.address);
+    if (loop) {
+      // A loop head knows what every way into the loop agrees on, less what the loop may change.
+      const entering = [...incoming].flatMap(([target, edges]) => (target >= loop.head && target <= loop.end ? edges.filter((e) => e.from < loop.head).map((e) => e.state) : []));
+      if (fallsThrough) entering.push(state);
+      state = withoutClobbered(merge(entering), loop);
+    } else if (!into && !fallsThrough) state = emptyState();
     else if (into) state = merge(fallsThrough ? [state, ...into] : into);
-    if (into || backwardTargets.has(inst.address) || !fallsThrough) loaded.length = 0;
+    if (into || loop || !fallsThrough) loaded.length = 0;
     fallsThrough = !endsBlock(inst);
     const { regs, stack } = state;
     if (inst.opcode === ret) returned.push(regs[rax]);
@@ -132,13 +137,13 @@ export function analyzeFlow(
       } else {
         regs[rax] = { type: 0, slice: false, call: inst.branchTarget };
       }
-      forgetBelow(stack, c.argBytes);
+      forgetRange(stack, -Infinity, c.argBytes);
       loaded.length = 0;
       continue;
     }
     if (inst.branchTarget !== undefined && inst.branchTarget > inst.address) {
       const list = incoming.get(inst.branchTarget) ?? [];
-      list.push(knowsNothing(state) ? nothingKnown : { regs: [...regs], stack: new Map(stack) });
+      list.push({ from: inst.address, state: knowsNothing(state) ? nothingKnown : { regs: [...regs], stack: new Map(stack) } });
       incoming.set(inst.branchTarget, list);
     }
     if (inst.opcode === lea && inst.reg !== undefined && inst.ripTarget !== undefined && isType(inst.ripTarget)) {
@@ -155,19 +160,15 @@ export function analyzeFlow(
       loaded[inst.reg] = undefined;
       continue;
     }
-    if (inst.memBase === rsp && inst.memDisp !== undefined && !readsMemoryOnly.has(inst.opcode)) {
-      const width = storeWidth(inst);
-      for (const offset of stack.keys()) if (offset + 8 > inst.memDisp && offset < inst.memDisp + width) stack.delete(offset);
-    }
-    if (inst.opcode === 0xff && (inst.reg === 2 || inst.reg === 3)) forgetBelow(stack, unknownArgBytes); // an indirect call
-    const written = writtenRegister(inst);
-    if (written === 'any') {
+    const effect = genericEffect(inst);
+    if (effect.stack) forgetRange(stack, effect.stack[0], effect.stack[1]);
+    if (effect.reg === 'any') {
       regs.length = 0;
       loaded.length = 0;
-    } else if (written !== undefined) {
-      regs[written] = undefined;
-      loaded[written] = undefined;
-      if (written === rsp) stack.clear();
+    } else if (effect.reg !== undefined) {
+      regs[effect.reg] = undefined;
+      loaded[effect.reg] = undefined;
+      if (effect.reg === rsp) stack.clear();
     }
   }
   const returns = leaves ? undefined : join(returned);
@@ -180,11 +181,6 @@ function storeWidth(inst: Instruction): number {
   if (sseStores.has(inst.opcode)) return 16;
   if (inst.opcode === movStore || inst.opcode === 0xc7 || inst.opcode === 0x81 || inst.opcode === 0x83) return inst.rexW ? 8 : 4;
   return widestStore;
-}
-
-/** A call may write its argument area, [RSP, RSP + bytes): what the caller kept there is gone. */
-function forgetBelow(stack: Map<number, FlowValue>, bytes: number): void {
-  for (const offset of stack.keys()) if (offset < bytes) stack.delete(offset);
 }
 
 /**
@@ -210,6 +206,110 @@ function moveAllocation(inst: Instruction, { regs, stack }: FlowState, stores: A
   else if (inst.memBase === rsp && inst.memDisp !== undefined) regs[reg] = stack.get(inst.memDisp);
   else regs[reg] = undefined;
   return true;
+}
+
+/** What an instruction other than CALL, LEA, MOV and XOR r,r may overwrite: a register ('any': maybe all), a stack range. */
+interface Effect {
+  reg?: number | 'any';
+  stack?: readonly [number, number];
+}
+
+function genericEffect(inst: Instruction): Effect {
+  const effect: Effect = {};
+  const reg = writtenRegister(inst);
+  if (reg !== undefined) effect.reg = reg;
+  if (inst.memBase === rsp && inst.memDisp !== undefined && !readsMemoryOnly.has(inst.opcode)) effect.stack = [inst.memDisp, inst.memDisp + storeWidth(inst)];
+  else if (inst.opcode === 0xff && (inst.reg === 2 || inst.reg === 3)) effect.stack = [-Infinity, unknownArgBytes]; // an indirect call
+  return effect;
+}
+
+/** Functions with more loops than this are not summarized loop by loop. */
+const maxLoops = 64;
+
+/** What a loop's body may overwrite: registers, stack ranges, or everything. */
+interface Clobbers {
+  /** The loop: from its head to the last jump back into it. */
+  head: number;
+  end: number;
+  regs: Set<number>;
+  allRegs: boolean;
+  stack: Array<readonly [number, number]>;
+  allStack: boolean;
+}
+
+/**
+ * For each loop head (a backward jump's target), what the loop may overwrite: every instruction
+ * from the head to the last jump back into the loop, out-of-line blocks that jump back included.
+ */
+function loopClobbers(code: readonly Instruction[], callee: (entry: number) => Callee): Map<number, Clobbers> {
+  const indexOf = new Map(code.map((inst, i) => [inst.address, i]));
+  const backward = code.filter((inst) => inst.branchTarget !== undefined && inst.opcode !== call && inst.branchTarget <= inst.address);
+  const loops = new Map<number, Clobbers>();
+  const heads = new Set(backward.map((inst) => inst.branchTarget!));
+  if (heads.size > maxLoops) {
+    // Too many loops to summarize cheaply: every loop head forgets everything.
+    for (const head of heads) loops.set(head, { head, end: head, regs: new Set(), allRegs: true, stack: [], allStack: true });
+    return loops;
+  }
+  for (const head of heads) {
+    let end = head;
+    for (let grown = true; grown; ) {
+      grown = false;
+      for (const jump of backward) {
+        if (jump.branchTarget! >= head && jump.branchTarget! <= end && jump.address > end) {
+          end = jump.address;
+          grown = true;
+        }
+      }
+    }
+    const clobbers: Clobbers = { head, end, regs: new Set(), allRegs: false, stack: [], allStack: false };
+    for (let i = indexOf.get(head) ?? code.length; i < code.length && code[i]!.address <= end; i++) addClobbers(clobbers, code[i]!, callee);
+    loops.set(head, clobbers);
+  }
+  return loops;
+}
+
+function addClobbers(clobbers: Clobbers, inst: Instruction, callee: (entry: number) => Callee): void {
+  if (inst.opcode === call && inst.branchTarget !== undefined) {
+    const c = callee(inst.branchTarget);
+    if (c.preserves) return;
+    clobbers.allRegs = true;
+    clobbers.stack.push([-Infinity, c.argBytes]);
+    return;
+  }
+  const rexMov = inst.rexW && (inst.opcode === movStore || inst.opcode === movLoad);
+  if (inst.opcode === lea || (inst.opcode === movLoad && rexMov) || inst.opcode === 0x31 || inst.opcode === 0x33) {
+    if (inst.reg !== undefined) clobbers.regs.add(inst.reg);
+  }
+  if (inst.opcode === movStore && rexMov) {
+    if (inst.rmReg !== undefined) clobbers.regs.add(inst.rmReg);
+    else if (inst.memBase === rsp && inst.memDisp !== undefined) clobbers.stack.push([inst.memDisp, inst.memDisp + 8]);
+    return;
+  }
+  const effect = genericEffect(inst);
+  if (effect.stack) clobbers.stack.push(effect.stack);
+  if (effect.reg === 'any') clobbers.allRegs = true;
+  else if (effect.reg === rsp) clobbers.allStack = true;
+  if (typeof effect.reg === 'number') clobbers.regs.add(effect.reg);
+}
+
+/** The state without what a loop may overwrite. */
+function withoutClobbered(state: FlowState, clobbers: Clobbers): FlowState {
+  const kept = emptyState();
+  if (!clobbers.allRegs) state.regs.forEach((held, reg) => {
+    if (held && !clobbers.regs.has(reg)) kept.regs[reg] = held;
+  });
+  if (!clobbers.allStack) {
+    for (const [offset, held] of state.stack) {
+      if (!clobbers.stack.some(([lo, hi]) => offset + 8 > lo && offset < hi)) kept.stack.set(offset, held);
+    }
+  }
+  return kept;
+}
+
+/** Forgets the slots that overlap [lo, hi). */
+function forgetRange(stack: Map<number, FlowValue>, lo: number, hi: number): void {
+  for (const offset of stack.keys()) if (offset + 8 > lo && offset < hi) stack.delete(offset);
 }
 
 function emptyState(): FlowState {
