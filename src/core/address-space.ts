@@ -18,6 +18,11 @@ export interface AddressSpace {
   readPtr(addr: number): number;
 }
 
+/** The pointer-sized word at `addr`, or 0 where the image holds no memory (a word read from a core may point anywhere). */
+export function wordOrZero(mem: AddressSpace, addr: number): number {
+  return mem.isMapped(addr, 8) ? mem.readPtr(addr) : 0;
+}
+
 /** Thrown when a read touches an address the image does not hold. */
 export class MemoryFault extends Error {
   constructor(readonly addr: number, readonly length: number) {

@@ -1,4 +1,4 @@
-import type { AddressSpace } from '../core/address-space.js';
+import { type AddressSpace, wordOrZero } from '../core/address-space.js';
 import { ReferenceGraphBuilder, type ReferenceGraph } from '../graph/reference-graph.js';
 import type { GoProcess } from './go-process.js';
 import { HeapObjects } from './heap/heap-objects.js';
@@ -172,7 +172,7 @@ function typeFromRoot(mem: AddressSpace, typing: HeapTyping, slots: PointerSlots
       const piece = root.pieces ? root.pieces.find((p) => offset >= p.offset && offset + 8 <= p.offset + p.size) : undefined;
       if (root.pieces && !piece) return 0; // that part of the variable is not in memory
       const addr = piece ? piece.addr + offset - piece.offset : root.addr + offset;
-      return mem.isMapped(addr, 8) ? mem.readPtr(addr) : 0;
+      return wordOrZero(mem, addr);
     };
     for (const slot of typed) typing.followSlot(slot, word);
     return;

@@ -86,6 +86,17 @@ export class HeapObjects {
     return hasMallocHeader(this.spans.spanClass[s]!, this.spans.elemSize[s]!) ? mallocHeaderSize : 0;
   }
 
+  /** The address where an object's data starts. */
+  dataStart(obj: number): number {
+    return this.addr[obj]! + this.dataOffset(obj);
+  }
+
+  /** The object whose data starts exactly at `addr` (what allocating it returned), or -1. */
+  objectStartingAt(addr: number): number {
+    const obj = this.find(addr);
+    return obj >= 0 && addr === this.dataStart(obj) ? obj : -1;
+  }
+
   /** Total bytes of all objects. */
   totalBytes(): number {
     let total = 0;

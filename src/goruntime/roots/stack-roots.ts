@@ -1,6 +1,6 @@
 import type { DwarfInfo, DwarfType } from '../../dwarf/index.js';
 import { evaluateLocation } from '../../dwarf/index.js';
-import type { AddressSpace } from '../../core/address-space.js';
+import { type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import { REGISTER_NAMES } from '../../elf/core-notes.js';
 import type { Frame, Goroutine } from '../goroutines.js';
 import type { HeapRoot, RootPiece, RootSlot } from './heap-root.js';
@@ -45,7 +45,7 @@ export function readStackRoots(
 function frameRoots(mem: AddressSpace, goid: number, frame: Frame, slots: number[], variables: FrameVariable[], typesBase: number): HeapRoot[] {
   const byVariable = new Map<FrameVariable | undefined, RootSlot[]>();
   for (const addr of slots) {
-    const value = readWord(mem, addr);
+    const value = wordOrZero(mem, addr);
     if (value === 0) continue;
     let v: FrameVariable | undefined;
     let piece: RootPiece | undefined;
@@ -111,8 +111,4 @@ function registerRoot(g: Goroutine): HeapRoot {
   const slots: RootSlot[] = REGISTER_NAMES.flatMap((name, i) => (regs[name] ? [{ offset: i * ptrSize, value: regs[name], declared: 0 }] : []));
   const fn = g.frames[0]?.function ?? 'unknown';
   return { kind: 'goroutine', name: `goroutine ${g.id} ${fn} · registers`, rank: g.id, addr: 0, typeAddr: 0, slots };
-}
-
-function readWord(mem: AddressSpace, addr: number): number {
-  return mem.isMapped(addr, ptrSize) ? mem.readPtr(addr) : 0;
 }

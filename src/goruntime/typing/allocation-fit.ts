@@ -35,4 +35,10 @@ export function isClosureContext(t: RuntimeType): boolean {
 export function isRuntimeRepresentation(t: RuntimeType): boolean {
   return runtimeRepresentations.has(t.string);
 }
-const runtimeRepresentations = new Set(['maps.Map', 'maps.table', '*maps.table', 'runtime.hchan']);
+
+/** A swiss map's table and directory (internal/runtime/maps), which belong to their map's frame. */
+export function isRuntimeMapPart(t: RuntimeType | undefined): boolean {
+  return t !== undefined && runtimeMapParts.includes(t.string);
+}
+const runtimeMapParts = ['maps.table', '*maps.table'];
+const runtimeRepresentations = new Set(['maps.Map', 'runtime.hchan', ...runtimeMapParts]);

@@ -1,5 +1,4 @@
-import type { AddressSpace } from '../../core/address-space.js';
-import { MemoryFault } from '../../core/address-space.js';
+import { type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import { Kind } from '../abi-layout.js';
 import { shapeKeyOf } from '../heap/object-shapes.js';
 import type { RuntimeType } from '../runtime-types.js';
@@ -59,8 +58,8 @@ export class ContainerHeaders {
     if (dirPtr === 0 || dirLen >= maxDirLen || (dirLen & (dirLen - 1)) !== 0) return false;
     const groups = dirLen === 0 ? dirPtr : this.readPtr(this.readPtr(dirPtr) + tableGroups);
     const { objects, role, type } = this.typing;
-    const g = objects.find(groups);
-    if (g < 0 || groups !== objects.addr[g]! + objects.dataOffset(g) || role[g] === Role.unknown) return false;
+    const g = objects.objectStartingAt(groups);
+    if (g < 0 || role[g] === Role.unknown) return false;
     const mapType = this.mapsByGroup.get(type[g]!);
     return mapType ? this.typing.infer(obj, Role.mapHeader, mapType, 1) : false;
   }
@@ -75,18 +74,12 @@ export class ContainerHeaders {
     const { objects } = this.typing;
     const addr = objects.addr[obj]!;
     // The buffer: none (buf points into the header), after the header, or an object of its own.
-    const own = objects.find(buf);
     const inside = buf > addr && buf <= addr + objects.size[obj]!;
-    if (!inside && (own < 0 || buf !== objects.addr[own]! + objects.dataOffset(own))) return false;
+    if (!inside && objects.objectStartingAt(buf) < 0) return false;
     return this.typing.infer(obj, Role.chan, chanType, 1);
   }
 
   private readPtr(addr: number): number {
-    try {
-      return addr === 0 ? 0 : this.mem.readPtr(addr);
-    } catch (err) {
-      if (err instanceof MemoryFault) return 0;
-      throw err;
-    }
+    return addr === 0 ? 0 : wordOrZero(this.mem, addr);
   }
 }

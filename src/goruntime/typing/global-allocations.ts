@@ -1,4 +1,4 @@
-import type { AddressSpace } from '../../core/address-space.js';
+import { type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import type { HeapRoot } from '../roots/heap-root.js';
 import { holdsValues, isClosureContext, isRuntimeRepresentation } from './allocation-fit.js';
 import { Role, type HeapTyping } from './heap-typing.js';
@@ -23,11 +23,11 @@ export function typeFromGlobalAllocations(mem: AddressSpace, typing: HeapTyping,
       const type = allocation && typing.types.typeAt(allocation.type);
       // A closure is told by its first word, a map or channel header by what it leads to (shape-inference.ts).
       if (type && (isClosureContext(type) || isRuntimeRepresentation(type))) continue;
-      const obj = type ? objects.find(slot.value) : -1;
+      const obj = type ? objects.objectStartingAt(slot.value) : -1;
       // A typed object is left alone, except that a slice's capacity says how much of an array the heap typed is in use.
       const refinable = allocation?.slice && typing.role[obj] === Role.value && typing.type[obj] === type?.addr;
-      if (!type || obj < 0 || (typing.role[obj] !== Role.unknown && !refinable) || slot.value !== objects.addr[obj]! + objects.dataOffset(obj)) continue;
-      const count = allocation.slice && mem.isMapped(global + 2 * ptrSize, ptrSize) ? mem.readPtr(global + 2 * ptrSize) : 1;
+      if (!type || obj < 0 || (typing.role[obj] !== Role.unknown && !refinable)) continue;
+      const count = allocation.slice ? wordOrZero(mem, global + 2 * ptrSize) : 1;
       if (allocation.slice ? count >= 1 && count * type.size <= objects.size[obj]! - objects.dataOffset(obj) && holdsValues(objects, obj, type, count) : holdsValues(objects, obj, type, 1)) {
         typing.infer(obj, allocation.slice ? Role.array : Role.value, type, count);
       }

@@ -1,8 +1,9 @@
-import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
+import { MemoryFault, type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import { Kind } from '../abi-layout.js';
 import type { HeapObjects } from '../heap/heap-objects.js';
 import { u64 } from '../../util/u64.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
+import { isRuntimeMapPart } from './allocation-fit.js';
 import type { DeclaredType, PointerSlot, PointerSlots, SlotKind } from './pointer-slots.js';
 
 /** What an object is, as far as typing found out. */
@@ -94,13 +95,7 @@ export class HeapTyping {
   /** The dynamic type of an interface from its first word (type for eface, itab for iface). */
   dynamicType(kind: 'eface' | 'iface', first: number): RuntimeType | undefined {
     if (first === 0) return undefined;
-    if (kind === 'eface') return this.types.typeAt(first);
-    try {
-      return this.types.typeAt(this.mem.readPtr(first + ptrSize));
-    } catch (err) {
-      if (err instanceof MemoryFault) return undefined;
-      throw err;
-    }
+    return this.types.typeAt(kind === 'eface' ? first : this.readWord(first + ptrSize));
   }
 
   /** Propagates until no newly typed object is left. */
@@ -130,7 +125,7 @@ export class HeapTyping {
         this.count[obj] = count;
       }
       // A map's directory and tables, typed as the runtime's own structs before the map was found.
-      if (role === Role.mapTable && this.role[obj] === Role.value && runtimeMapStructs.has(this.types.typeAt(this.type[obj]!)?.string ?? '')) {
+      if (role === Role.mapTable && this.role[obj] === Role.value && isRuntimeMapPart(this.types.typeAt(this.type[obj]!))) {
         this.type[obj] = addr;
         this.role[obj] = role;
         this.count[obj] = count;
@@ -151,7 +146,7 @@ export class HeapTyping {
     if (value === 0) return;
     const obj = this.objects.find(value);
     if (obj < 0) return;
-    const atStart = value === this.objects.addr[obj]! + this.dataOffset(obj);
+    const atStart = value === this.objects.dataStart(obj);
     switch (kind) {
       case 'pointer': {
         const elem = declared.elem();
@@ -185,8 +180,8 @@ export class HeapTyping {
   /** An interface's data word: the value itself for pointer-shaped types, else a pointer to a copy. */
   followInterfaceData(dynamic: RuntimeType, data: number): void {
     if (!dynamic.directIface) {
-      const obj = this.objects.find(data);
-      if (obj >= 0 && data === this.objects.addr[obj]! + this.dataOffset(obj)) this.assign(obj, Role.value, dynamic, 1);
+      const obj = this.objects.objectStartingAt(data);
+      if (obj >= 0) this.assign(obj, Role.value, dynamic, 1);
       return;
     }
     const slot = this.slots.at(dynamic, 0);
@@ -194,12 +189,7 @@ export class HeapTyping {
   }
 
   private readWord(addr: number): number {
-    try {
-      return this.mem.readPtr(addr);
-    } catch (err) {
-      if (err instanceof MemoryFault) return 0;
-      throw err;
-    }
+    return wordOrZero(this.mem, addr);
   }
 
   /** Follows the typed pointers inside a newly typed object. */
@@ -259,9 +249,6 @@ export class HeapTyping {
     if (buf >= 0 && this.objects.addr[buf] !== addr) this.assign(buf, Role.chanBuffer, elem, this.readWord(addr + 8));
   }
 }
-
-/** The runtime's types of a swiss map's table and directory (internal/runtime/maps). */
-const runtimeMapStructs = new Set(['maps.table', '*maps.table']);
 
 /** Roles that say more about an array the heap already typed by its element. */
 function refines(role: Role): boolean {

@@ -33,9 +33,8 @@ export class InterfaceWords {
   typeValue(dynamic: RuntimeType, data: number): void {
     if (dynamic.directIface) return this.typing.followInterfaceData(dynamic, data);
     const { objects } = this.typing;
-    const obj = objects.find(data);
-    if (obj < 0 || this.typing.role[obj] !== Role.unknown || data !== objects.addr[obj]! + objects.dataOffset(obj)) return;
-    if (!holdsOneValue(this.typing.objects, obj, dynamic)) return;
+    const obj = objects.objectStartingAt(data);
+    if (obj < 0 || this.typing.role[obj] !== Role.unknown || !holdsOneValue(objects, obj, dynamic)) return;
     this.typing.followInterfaceData(dynamic, data);
   }
 

@@ -2,7 +2,7 @@ import type { AddressSpace } from '../../core/address-space.js';
 import { u64 } from '../../util/u64.js';
 import { Kind } from '../abi-layout.js';
 import { minSizeForMallocHeader } from '../heap/heap-objects.js';
-import { type ObjectShapes, shapeKey, shapeKeyOf } from '../heap/object-shapes.js';
+import { type ObjectShapes, shapeKeyOf } from '../heap/object-shapes.js';
 import { sizeClassOf } from '../heap/size-classes.js';
 import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
@@ -68,7 +68,7 @@ export class ShapeInference {
     private readonly evidence: ShapeEvidence,
   ) {
     const keys = new TypeShapeKeys(typing.types);
-    this.index = shapeIndex(evidence.candidates, typing.types, typing.slots);
+    this.index = shapeIndex(evidence.candidates, keys, typing.slots);
     this.judge = new ShapeJudge(mem, typing, evidence, keys);
   }
 
@@ -129,8 +129,10 @@ export class ShapeInference {
 /** Shape keys of `count` values of a type allocated together (undefined beyond 512 bytes or without pointers). */
 class TypeShapeKeys {
   private readonly cache = new Map<string, string | undefined>();
+  private readonly pointerWords = new Map<number, number[] | null>();
   constructor(private readonly types: RuntimeTypes) {}
 
+  /** The key, cached: the targets of pointers come up again and again while judging. */
   of(type: RuntimeType, count: number): string | undefined {
     if (count * type.size > minSizeForMallocHeader) return undefined;
     const id = `${type.addr}x${count}`;
@@ -140,18 +142,39 @@ class TypeShapeKeys {
     return key;
   }
 
-  private compute(type: RuntimeType, count: number): string | undefined {
+  /** The key of the type's pointer mask repeated over count·size bytes, in the size class that holds them. */
+  compute(type: RuntimeType, count: number): string | undefined {
     const dataSize = count * type.size;
-    if (type.ptrBytes === 0 || type.size === 0 || dataSize > minSizeForMallocHeader) return undefined;
-    const mask = this.types.maskOf(type);
-    if (!mask) return undefined;
-    const pointerAt = (within: number) => within < type.ptrBytes && ((mask[within >> 6]! >> ((within >> 3) & 7)) & 1) === 1;
-    return shapeKey(sizeClassOf(dataSize)!, (w) => w * ptrSize < dataSize && pointerAt((w * ptrSize) % type.size));
+    const words = this.pointerWordsOf(type);
+    if (!words || dataSize > minSizeForMallocHeader) return undefined;
+    const elemWords = type.size / ptrSize;
+    let lo = 0;
+    let hi = 0;
+    for (let e = 0; e < count; e++) {
+      for (const w of words) {
+        const bit = e * elemWords + w;
+        if (bit < 32) lo |= 1 << bit;
+        else hi |= 1 << (bit - 32);
+      }
+    }
+    return lo === 0 && hi === 0 ? undefined : shapeKeyOf(sizeClassOf(dataSize)!, lo, hi);
+  }
+
+  /** The words of one value that hold pointers; undefined for a type without pointers or mask. */
+  private pointerWordsOf(type: RuntimeType): number[] | undefined {
+    let words = this.pointerWords.get(type.addr);
+    if (words === undefined) {
+      const mask = type.ptrBytes > 0 && type.size % ptrSize === 0 ? this.types.maskOf(type) : undefined;
+      words = mask ? [] : null;
+      for (let w = 0; mask && w < type.ptrBytes / ptrSize; w++) if ((mask[w >> 3]! >> (w & 7)) & 1) words!.push(w);
+      this.pointerWords.set(type.addr, words);
+    }
+    return words ?? undefined;
   }
 }
 
 /** Every shape an allocation of the candidate types can take in a slot with heap bits, by key. */
-function shapeIndex(candidates: readonly RuntimeType[], types: RuntimeTypes, slots: PointerSlots): Map<string, Shape[]> {
+function shapeIndex(candidates: readonly RuntimeType[], keys: TypeShapeKeys, slots: PointerSlots): Map<string, Shape[]> {
   // [n]T allocated k times over is T allocated n·k times: one shape, named by its element.
   const units = new Map<RuntimeType, Set<number>>();
   for (const candidate of candidates) {
@@ -159,31 +182,18 @@ function shapeIndex(candidates: readonly RuntimeType[], types: RuntimeTypes, slo
     const array = candidate.kind === Kind.Array ? candidate.elem() : undefined;
     const type = array && array.size > 0 ? array : candidate;
     const unit = type === candidate ? 1 : candidate.len;
-    if (type.size === 0 || type.size % ptrSize !== 0 || type.ptrBytes === 0 || unit < 1 || unit * type.size > minSizeForMallocHeader) continue;
+    if (type.size === 0 || type.ptrBytes === 0 || unit < 1 || unit * type.size > minSizeForMallocHeader) continue;
     const set = units.get(type) ?? new Set<number>();
     set.add(unit);
     units.set(type, set);
   }
   const index = new Map<string, Shape[]>();
   for (const [type, typeUnits] of units) {
-    const mask = types.maskOf(type);
-    if (!mask) continue;
-    const elemWords = type.size / ptrSize;
-    const pointerWords: number[] = [];
-    for (let w = 0; w < type.ptrBytes / ptrSize; w++) if ((mask[w >> 3]! >> (w & 7)) & 1) pointerWords.push(w);
-    const maxCount = Math.floor(minSizeForMallocHeader / type.size);
     const unitList = [...typeUnits];
-    let lo = 0;
-    let hi = 0;
-    for (let count = 1; count <= maxCount; count++) {
-      // The heap bits of count values: those of count-1 values, and the mask once more after them.
-      for (const w of pointerWords) {
-        const bit = (count - 1) * elemWords + w;
-        if (bit < 32) lo |= 1 << bit;
-        else hi |= 1 << (bit - 32);
-      }
-      if ((lo === 0 && hi === 0) || !unitList.some((unit) => count % unit === 0)) continue;
-      const key = shapeKeyOf(sizeClassOf(count * type.size)!, lo, hi);
+    for (let count = 1; count * type.size <= minSizeForMallocHeader; count++) {
+      if (!unitList.some((unit) => count % unit === 0)) continue;
+      const key = keys.compute(type, count);
+      if (key === undefined) continue;
       const list = index.get(key) ?? [];
       list.push({ type, count, slots: slots.of(type) });
       index.set(key, list);
@@ -279,8 +289,8 @@ class ShapeJudge {
    */
   private agrees(value: number, t: RuntimeType, count: number, depth: number): number {
     const { objects } = this.typing;
-    const obj = objects.find(value);
-    if (obj < 0 || value !== objects.addr[obj]! + objects.dataOffset(obj)) return 0;
+    const obj = objects.objectStartingAt(value);
+    if (obj < 0) return 0;
     if (this.typing.role[obj] !== Role.unknown) return this.typing.type[obj] === t.addr ? 1 : 0;
     // A noscan object of the right size says little: many types have no pointers.
     if (t.ptrBytes === 0) return 0;
@@ -300,7 +310,7 @@ class ShapeJudge {
     const { objects } = this.typing;
     const obj = objects.find(value);
     if (obj < 0) return this.mem.isMapped(value, 1);
-    const start = objects.addr[obj]! + objects.dataOffset(obj);
+    const start = objects.dataStart(obj);
     if (value < start || (t && value + t.size > objects.addr[obj]! + objects.size[obj]!)) return false;
     return !(t && t.ptrBytes > 0 && this.noscan(obj));
   }
@@ -310,13 +320,13 @@ class ShapeJudge {
     const { objects } = this.typing;
     const obj = objects.find(value);
     if (obj < 0) return value !== 0 && this.mem.isMapped(value, 1);
-    return value >= objects.addr[obj]! + objects.dataOffset(obj) && value + bytes <= objects.addr[obj]! + objects.size[obj]!;
+    return value >= objects.dataStart(obj) && value + bytes <= objects.addr[obj]! + objects.size[obj]!;
   }
 
   private startsObject(value: number): boolean {
     const { objects } = this.typing;
     const obj = objects.find(value);
-    return obj >= 0 ? value === objects.addr[obj]! + objects.dataOffset(obj) : this.mem.isMapped(value, 1);
+    return obj >= 0 ? value === objects.dataStart(obj) : this.mem.isMapped(value, 1);
   }
 
   private noscan(obj: number): boolean {
