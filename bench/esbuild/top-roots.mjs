@@ -1,10 +1,10 @@
 // The roots that retain the most bytes in a core (first-reached, breadth-first, as the flame graph
 // draws them), with the time each phase of the analysis took. Reads dist/ (npm run build first).
 // Usage: node bench/esbuild/top-roots.mjs CORE BINARY [N]
-import { analyzeCore } from '../../dist/goruntime/analyze-core.js';
-import { GoProcess } from '../../dist/goruntime/go-process.js';
-import { heapTotals } from '../../dist/goruntime/heap-summary.js';
-import { nameStrippedGlobals } from '../../dist/goruntime/stripped/global-root-names.js';
+import { analyzeCore } from '../../dist/analysis/analyze-core.js';
+import { GoProcess } from '../../dist/goruntime/process/go-process.js';
+import { heapTotals } from '../../dist/analysis/heap-summary.js';
+import { nameStrippedGlobals } from '../../dist/goruntime/roots/global-root-names.js';
 
 const [core, binary, n = '10'] = process.argv.slice(2);
 if (!core || !binary) {

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { ExitCode, UserError } from './errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { version } from './version.js';
 
 type Command = CommandModule<object, never>;

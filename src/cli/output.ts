@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /**
  * Writes chunks to a file, or to standard output when `path` is undefined, waiting whenever the

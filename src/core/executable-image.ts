@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { ET_CORE, ElfFile, PT_LOAD } from '../elf/elf-file.js';
 import { SegmentedImage } from './segmented-image.js';
 import { type Segment, permsFromFlags, sortedLayer } from './segments.js';

@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { AT_ENTRY, type CoreNotes, type FileMapping, type PrPsInfo, type PrStatus, type SigInfo, decodeCoreNotes } from '../elf/core-notes.js';
 import { ET_CORE, ET_DYN, ET_EXEC, ElfFile, PT_LOAD, PT_NOTE, type ProgramHeader } from '../elf/elf-file.js';
 import { parseNotes } from '../elf/notes.js';

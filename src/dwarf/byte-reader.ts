@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 /** The error for DWARF that cannot be what a compiler wrote: where it is and what is wrong. */
 export function malformed(section: string, offset: number, what: string): UserError {

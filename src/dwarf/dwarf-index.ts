@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { DW_AT, DW_LANG_Go, DW_OP, DW_TAG } from './codes.js';
 import { DwarfConstant } from './constant.js';

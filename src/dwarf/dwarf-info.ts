@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { DwarfConstant } from './constant.js';
 import { buildIndex, type DwarfIndex } from './dwarf-index.js';
 import { type DwarfFunction, FunctionBodyReader } from './function.js';

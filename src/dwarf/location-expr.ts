@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { DW_OP } from './codes.js';
 

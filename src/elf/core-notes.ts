@@ -1,6 +1,6 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { Note } from './notes.js';
-import { u64 } from '../util/u64.js';
+import { u64 } from '../util/bytes.js';
 
 /** Note types of a Linux core (name "CORE" or "LINUX"). */
 export const NT_PRSTATUS = 1;

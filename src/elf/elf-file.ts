@@ -1,8 +1,8 @@
 import { inflateSync } from 'node:zlib';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { PositionedFile } from '../util/positioned-file.js';
 import { type Note, parseNotes } from './notes.js';
-import { u64 } from '../util/u64.js';
+import { u64 } from '../util/bytes.js';
 
 export type { Note } from './notes.js';
 

@@ -1,5 +1,5 @@
 import { scaleLinear, scaleOrdinal } from 'd3-scale';
-import { GO_FRAME_KINDS, goFrameKind, type GoFrameKind } from './go-labels.js';
+import { GO_FRAME_KINDS, goFrameKind, type GoFrameKind } from '../analysis/frame-labels.js';
 import type { PaletteName } from './palettes.js';
 
 /**

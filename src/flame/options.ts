@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { PALETTE_NAMES, type PaletteName } from './palettes.js';
 
 /** A minimum frame width: pixels, or a percentage of the total when written `N%`. */

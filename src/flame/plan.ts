@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { frameColors } from './colors.js';
 import { geometry, plotWidth, type Geometry } from './geometry.js';
 import { layoutFrames, type FlameLayout } from './layout.js';

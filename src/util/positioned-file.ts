@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { UserError, fileError } from '../cli/errors.js';
+import { UserError, fileError } from '../errors.js';
 
 const PAGE_SIZE = 64 * 1024;
 const MAX_CACHED_PAGES = 256; // 16 MiB per open file

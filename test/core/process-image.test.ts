@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, copyFileSync, openSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/cli/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { MemoryFault } from '../../src/core/address-space.js';
 import { ProcessImage } from '../../src/core/process-image.js';
 import { AT_ENTRY, AT_PAGESZ, AT_PHDR, REGISTER_NAMES } from '../../src/elf/core-notes.js';

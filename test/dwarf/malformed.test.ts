@@ -2,7 +2,7 @@
 // is wrong, and nothing loops or reads out of bounds. Hand-made defects first, then random damage
 // to a real Go executable's sections.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/cli/errors.js';
+import { UserError } from '../../src/errors.js';
 import { DW_AT, DW_OP, DW_TAG, DwarfInfo, evaluateLocation } from '../../src/dwarf/index.js';
 import { DW_FORM } from '../../src/dwarf/codes.js';
 import { ElfFile } from '../../src/elf/elf-file.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutableImage } from '../../src/core/executable-image.js';
 import type { DwarfInfo } from '../../src/dwarf/index.js';
 import { ElfFile } from '../../src/elf/elf-file.js';
-import { GoBinary } from '../../src/goruntime/go-binary.js';
+import { GoBinary } from '../../src/goruntime/binary/go-binary.js';
 import { FIXTURE_DIR, goBuild, loadDwarf, tempDir, TOOLCHAINS } from './support.js';
 
 const work = tempDir('dwarf-rtypes-');

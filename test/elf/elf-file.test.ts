@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/cli/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { ET_DYN, ET_EXEC, ElfFile, SHF_COMPRESSED } from '../../src/elf/elf-file.js';
 import { ExecutableImage } from '../../src/core/executable-image.js';
 import { buildProgram, makeWorkDir, removeWorkDir } from '../core/harness.js';

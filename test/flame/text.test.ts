@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goFrameKind } from '../../src/flame/go-labels.js';
+import { goFrameKind } from '../../src/analysis/frame-labels.js';
 import { fitLabel } from '../../src/flame/label.js';
 import { integerText, tenthsText, toFixed } from '../../src/flame/number-text.js';
 import { formatBytes, groupDigits } from '../../src/flame/units.js';

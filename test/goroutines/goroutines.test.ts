@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GoProcess } from '../../src/goruntime/go-process.js';
-import { type Frame, type Goroutine, readGoroutines } from '../../src/goruntime/goroutines.js';
-import { readThreadStacks } from '../../src/goruntime/threads.js';
+import { GoProcess } from '../../src/goruntime/process/go-process.js';
+import { type Frame, type Goroutine, readGoroutines } from '../../src/goruntime/process/goroutines.js';
+import { readThreadStacks } from '../../src/goruntime/process/threads.js';
 import { type FixtureCore, allCombos, fixtureCore } from '../support/fixtures.js';
 import { type TracebackGoroutine, defaultLevelFrames, parseTraceback } from './go-traceback.js';
 

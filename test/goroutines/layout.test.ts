@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DwarfInfo } from '../../src/dwarf/index.js';
 import { ElfFile } from '../../src/elf/elf-file.js';
-import { tableEntries } from '../../src/goruntime/runtime-layout.js';
+import { tableEntries } from '../../src/goruntime/layout/runtime-layout.js';
 import { fixtureBinary } from '../support/fixtures.js';
 
 describe.each(['1.26', '1.27'] as const)('Go %s goroutine and thread layout table', (go) => {

@@ -2,15 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { UserError } from '../../src/cli/errors.js';
+import { UserError } from '../../src/errors.js';
 import { ExecutableImage } from '../../src/core/executable-image.js';
 import { ElfFile } from '../../src/elf/elf-file.js';
-import * as abi from '../../src/goruntime/abi-layout.js';
-import type { GoStructLayout } from '../../src/goruntime/go-struct.js';
-import { findModuledata, moduledataLayouts } from '../../src/goruntime/moduledata.js';
-import { funcLayout, inlinedCallLayout } from '../../src/goruntime/pclntab.js';
-import { pcHeaderLayout } from '../../src/goruntime/pclntab-header.js';
-import { parseGoVersion } from '../../src/goruntime/version.js';
+import * as abi from '../../src/goruntime/layout/abi-layout.js';
+import type { GoStructLayout } from '../../src/goruntime/layout/go-struct.js';
+import { findModuledata, moduledataLayouts } from '../../src/goruntime/binary/moduledata.js';
+import { funcLayout, inlinedCallLayout } from '../../src/goruntime/binary/pclntab.js';
+import { pcHeaderLayout } from '../../src/goruntime/binary/pclntab-header.js';
+import { parseGoVersion } from '../../src/goruntime/binary/version.js';
 import {
   type Build, buildDir, buildProgram, goBuild, goEnv, hex, num, openGoBinary, removeBuilds, runJson, runOracle,
   type Toolchain, toolchains, type TypesTruth,

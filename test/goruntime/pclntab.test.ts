@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readStackObjects, StackMap } from '../../src/goruntime/funcdata.js';
-import type { GoBinary } from '../../src/goruntime/go-binary.js';
-import { FUNCDATA, type GoFunc } from '../../src/goruntime/pclntab.js';
+import { readStackObjects, StackMap } from '../../src/goruntime/binary/funcdata.js';
+import type { GoBinary } from '../../src/goruntime/binary/go-binary.js';
+import { FUNCDATA, type GoFunc } from '../../src/goruntime/binary/pclntab.js';
 import {
   type Build, buildProgram, goEnv, hex, num, openGoBinary, removeBuilds, runJson, runOracle, type Toolchain, toolchains,
   type TypesTruth,

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { globalsPointerMask, runGCProgram } from '../../src/goruntime/gcprog.js';
-import type { GoBinary } from '../../src/goruntime/go-binary.js';
-import type { RuntimeType } from '../../src/goruntime/runtime-types.js';
+import { globalsPointerMask, runGCProgram } from '../../src/goruntime/binary/gcprog.js';
+import type { GoBinary } from '../../src/goruntime/binary/go-binary.js';
+import type { RuntimeType } from '../../src/goruntime/binary/runtime-types.js';
 import {
   type Build, buildDir, buildProgram, goBuild, hex, num, openGoBinary, removeBuilds, runJson, toolchains, type TypesTruth,
 } from './support.js';

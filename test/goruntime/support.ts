@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutableImage } from '../../src/core/executable-image.js';
 import { ElfFile } from '../../src/elf/elf-file.js';
-import { GoBinary } from '../../src/goruntime/go-binary.js';
+import { GoBinary } from '../../src/goruntime/binary/go-binary.js';
 
 export type Toolchain = '1.26' | '1.27';
 export const toolchains: Toolchain[] = ['1.26', '1.27'];

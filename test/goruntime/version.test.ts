@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { UserError } from '../../src/cli/errors.js';
+import { UserError } from '../../src/errors.js';
 import { ExecutableImage } from '../../src/core/executable-image.js';
 import { ElfFile } from '../../src/elf/elf-file.js';
-import { buildSetting, readBuildInfo } from '../../src/goruntime/buildinfo.js';
+import { buildSetting, readBuildInfo } from '../../src/goruntime/binary/buildinfo.js';
 import {
   atLeast, checkSupported, compareGoVersions, experimentEnabled, goVersion, parseGoVersion,
-} from '../../src/goruntime/version.js';
+} from '../../src/goruntime/binary/version.js';
 import {
   type Build, buildDir, buildProgram, expectedRelease, goBuild, goEnv, removeBuilds, runJson, type Toolchain,
   toolchains, type TypesTruth,

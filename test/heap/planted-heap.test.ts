@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCore, type CoreAnalysis } from '../../src/goruntime/analyze-core.js';
-import { GoProcess } from '../../src/goruntime/go-process.js';
-import { bytesByType, heapTotals, type TypeLine } from '../../src/goruntime/heap-summary.js';
+import { analyzeCore, type CoreAnalysis } from '../../src/analysis/analyze-core.js';
+import { GoProcess } from '../../src/goruntime/process/go-process.js';
+import { bytesByType, heapTotals, type TypeLine } from '../../src/analysis/heap-summary.js';
 import { allCombos, fixtureCore, type FixtureCore, type PlantedObjects } from '../support/fixtures.js';
 
 /**

@@ -5,9 +5,9 @@
  * structure at its planted count under its type's name, and a PIE's globals under their names.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCore, type CoreAnalysis } from '../../src/goruntime/analyze-core.js';
-import { GoProcess } from '../../src/goruntime/go-process.js';
-import { bytesByType, heapTotals, type TypeLine } from '../../src/goruntime/heap-summary.js';
+import { analyzeCore, type CoreAnalysis } from '../../src/analysis/analyze-core.js';
+import { GoProcess } from '../../src/goruntime/process/go-process.js';
+import { bytesByType, heapTotals, type TypeLine } from '../../src/analysis/heap-summary.js';
 import { fixtureCore, type FixtureBuild, type FixtureCore } from '../support/fixtures.js';
 
 const cores = [

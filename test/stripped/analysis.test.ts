@@ -6,10 +6,10 @@
  * and global roots are named by section, offset and the type of what they hold.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCore, type CoreAnalysis } from '../../src/goruntime/analyze-core.js';
-import { GoProcess } from '../../src/goruntime/go-process.js';
-import { bytesByType, heapTotals, type TypeLine } from '../../src/goruntime/heap-summary.js';
-import { nameStrippedGlobals } from '../../src/goruntime/stripped/global-root-names.js';
+import { analyzeCore, type CoreAnalysis } from '../../src/analysis/analyze-core.js';
+import { GoProcess } from '../../src/goruntime/process/go-process.js';
+import { bytesByType, heapTotals, type TypeLine } from '../../src/analysis/heap-summary.js';
+import { nameStrippedGlobals } from '../../src/goruntime/roots/global-root-names.js';
 import { type HeapTyping, Role } from '../../src/goruntime/typing/heap-typing.js';
 import { rootKinds } from '../../src/graph/reference-graph.js';
 import { allCombos, fixtureCore, type FixtureCore } from '../support/fixtures.js';

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DwarfInfo, type DwarfType, GoKind } from '../../src/dwarf/index.js';
 import type { ElfFile } from '../../src/elf/elf-file.js';
-import { Kind } from '../../src/goruntime/abi-layout.js';
-import type { GoBinary } from '../../src/goruntime/go-binary.js';
-import { type CodeFacts, readCodeFacts } from '../../src/goruntime/typing/code-facts.js';
+import { Kind } from '../../src/goruntime/layout/abi-layout.js';
+import type { GoBinary } from '../../src/goruntime/binary/go-binary.js';
+import { type CodeFacts, readCodeFacts } from '../../src/goruntime/code/code-facts.js';
 import { openGoBinary } from '../goruntime/support.js';
 import { fixtureBinary, fixtureCore } from '../support/fixtures.js';
 

@@ -7,12 +7,12 @@ import { copyFileSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode, UserError } from '../../src/cli/errors.js';
+import { ExitCode, UserError } from '../../src/errors.js';
 import { ElfFile, PT_LOAD } from '../../src/elf/elf-file.js';
-import { analyzeCore } from '../../src/goruntime/analyze-core.js';
-import { GoProcess } from '../../src/goruntime/go-process.js';
-import { readGoroutines } from '../../src/goruntime/goroutines.js';
-import { judge, mheapRule } from '../../src/goruntime/stripped/runtime-structures.js';
+import { analyzeCore } from '../../src/analysis/analyze-core.js';
+import { GoProcess } from '../../src/goruntime/process/go-process.js';
+import { readGoroutines } from '../../src/goruntime/process/goroutines.js';
+import { judge, mheapRule } from '../../src/goruntime/process/runtime-structures.js';
 import { runCli } from '../support/run-cli.js';
 import { fixtureCore, type FixtureCore } from '../support/fixtures.js';
 import { removeStrippedCopies, strippedCopy } from './support.js';

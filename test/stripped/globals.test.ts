@@ -4,9 +4,9 @@
  * finds the same ones when the runtime code is not there to help, or refuses to choose.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GoProcess } from '../../src/goruntime/go-process.js';
-import type { PcLnTab } from '../../src/goruntime/pclntab.js';
-import { findStrippedGlobals } from '../../src/goruntime/stripped/find-runtime-globals.js';
+import { GoProcess } from '../../src/goruntime/process/go-process.js';
+import type { PcLnTab } from '../../src/goruntime/binary/pclntab.js';
+import { findStrippedGlobals } from '../../src/goruntime/process/globals-from-code.js';
 import { allCombos, fixtureCore, type FixtureCore } from '../support/fixtures.js';
 import { removeStrippedCopies, strippedCopy } from './support.js';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DwarfInfo } from '../../src/dwarf/index.js';
 import { ElfFile } from '../../src/elf/elf-file.js';
-import { tableEntries, tableLayout } from '../../src/goruntime/runtime-layout.js';
+import { tableEntries, tableLayout } from '../../src/goruntime/layout/runtime-layout.js';
 import { fixtureBinary } from '../support/fixtures.js';
 
 describe.each(['1.26', '1.27'] as const)('Go %s runtime layout table', (go) => {

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { decodeFunction, decodeInstruction } from '../../src/goruntime/stripped/x86-decoder.js';
+import { decodeFunction, decodeInstruction } from '../../src/x86/decoder.js';
 import { fixtureBinary, type GoToolchain } from '../support/fixtures.js';
 import { goEnv, openGoBinary } from '../goruntime/support.js';
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { CommandModule } from 'yargs';
-import { GoProcess } from '../../goruntime/go-process.js';
-import { type Goroutine, eachGoroutine } from '../../goruntime/goroutines.js';
+import { GoProcess } from '../../goruntime/process/go-process.js';
+import { type Goroutine, eachGoroutine } from '../../goruntime/process/goroutines.js';
 import { type CoreArgs, coreArgs } from './info.js';
 
 /** One goroutine as `goroutines --json` prints it. */

@@ -1,12 +1,12 @@
 import { constants } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { ET_DYN } from '../../elf/elf-file.js';
 import { formatBytes } from '../../flame/units.js';
-import { GoProcess } from '../../goruntime/go-process.js';
-import { type Goroutine, readGoroutines } from '../../goruntime/goroutines.js';
-import { analyzeCore } from '../../goruntime/analyze-core.js';
-import { heapTotals, type HeapTotals } from '../../goruntime/heap-summary.js';
+import { GoProcess } from '../../goruntime/process/go-process.js';
+import { type Goroutine, readGoroutines } from '../../goruntime/process/goroutines.js';
+import { analyzeCore } from '../../analysis/analyze-core.js';
+import { heapTotals, type HeapTotals } from '../../analysis/heap-summary.js';
 import { Progress } from '../progress.js';
 
 /** The input of every command that reads a core with its binary. */

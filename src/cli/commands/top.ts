@@ -1,8 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { formatBytes } from '../../flame/units.js';
-import { analyzeCore } from '../../goruntime/analyze-core.js';
-import { GoProcess } from '../../goruntime/go-process.js';
-import { bytesByType } from '../../goruntime/heap-summary.js';
+import { analyzeCore } from '../../analysis/analyze-core.js';
+import { GoProcess } from '../../goruntime/process/go-process.js';
+import { bytesByType } from '../../analysis/heap-summary.js';
 import { Progress, warn } from '../progress.js';
 import { type CoreArgs, coreArgs } from './info.js';
 

@@ -1,7 +1,7 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
 import { type HeapObjects, mallocHeaderSize, minSizeForMallocHeader } from './heap-objects.js';
-import { u64 } from '../../util/u64.js';
+import { u64 } from '../../util/bytes.js';
 
 const pageSize = 8192;
 const ptrSize = 8;

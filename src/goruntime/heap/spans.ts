@@ -1,7 +1,7 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
-import type { RuntimeLayout } from '../runtime-layout.js';
-import { u64 } from '../../util/u64.js';
+import type { RuntimeLayout } from '../layout/runtime-layout.js';
+import { u64 } from '../../util/bytes.js';
 
 /** mspan.state value of a span holding heap objects (mSpanInUse). */
 const mSpanInUse = 1;

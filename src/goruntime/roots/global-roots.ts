@@ -1,8 +1,8 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import type { ElfSymbol } from '../../elf/elf-file.js';
-import { globalsPointerMask } from '../gcprog.js';
-import { u64 } from '../../util/u64.js';
-import type { Moduledata } from '../moduledata.js';
+import { globalsPointerMask } from '../binary/gcprog.js';
+import { u64 } from '../../util/bytes.js';
+import type { Moduledata } from '../binary/moduledata.js';
 
 const ptrSize = 8;
 

@@ -1,7 +1,7 @@
 import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
-import type { Goroutine } from '../goroutines.js';
-import type { PcLnTab } from '../pclntab.js';
-import type { RuntimeLayout } from '../runtime-layout.js';
+import type { Goroutine } from '../process/goroutines.js';
+import type { PcLnTab } from '../binary/pclntab.js';
+import type { RuntimeLayout } from '../layout/runtime-layout.js';
 import type { HeapRoot, RootSlot } from './heap-root.js';
 
 /** Lists longer than this are corrupt (a cycle in the core). */

@@ -1,6 +1,6 @@
 import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
-import { Kind } from '../abi-layout.js';
-import type { GoProcess } from '../go-process.js';
+import { Kind } from '../layout/abi-layout.js';
+import type { GoProcess } from '../process/go-process.js';
 import type { SpanTable } from '../heap/spans.js';
 import type { HeapRoot, RootSlot } from './heap-root.js';
 

@@ -2,7 +2,7 @@ import type { DwarfInfo, DwarfType } from '../../dwarf/index.js';
 import { evaluateLocation } from '../../dwarf/index.js';
 import { type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import { REGISTER_NAMES } from '../../elf/core-notes.js';
-import type { Frame, Goroutine } from '../goroutines.js';
+import type { Frame, Goroutine } from '../process/goroutines.js';
 import type { HeapRoot, RootPiece, RootSlot } from './heap-root.js';
 
 const ptrSize = 8;

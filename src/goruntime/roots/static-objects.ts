@@ -1,5 +1,5 @@
 import type { HeapRoot } from './heap-root.js';
-import type { DeclaredType, PointerSlot } from '../typing/pointer-slots.js';
+import type { DeclaredType, PointerSlot } from '../binary/pointer-slots.js';
 
 /** A global root before naming: `named` is false for pointer words no symbol covers. */
 export interface GlobalCandidate {

@@ -1,6 +1,6 @@
 import type { HeapObjects } from '../heap/heap-objects.js';
 import { sizeClassOf } from '../heap/size-classes.js';
-import type { RuntimeType } from '../runtime-types.js';
+import type { RuntimeType } from '../binary/runtime-types.js';
 
 /** Noscan values this small share 16-byte tiny blocks. */
 const tinySize = 16;

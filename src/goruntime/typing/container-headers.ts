@@ -1,7 +1,7 @@
 import { type AddressSpace, wordOrZero } from '../../core/address-space.js';
-import { Kind } from '../abi-layout.js';
+import { Kind } from '../layout/abi-layout.js';
 import { shapeKeyOf } from '../heap/object-shapes.js';
-import type { RuntimeType } from '../runtime-types.js';
+import type { RuntimeType } from '../binary/runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
 
 /** internal/runtime/maps.Map (Go 1.24–1.27): 48 bytes, its only pointer dirPtr@16, dirLen@24; table.groups.data@16. */

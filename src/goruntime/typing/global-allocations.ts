@@ -2,7 +2,7 @@ import { type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import type { HeapRoot } from '../roots/heap-root.js';
 import { holdsValues, isClosureContext, isRuntimeRepresentation } from './allocation-fit.js';
 import { Role, type HeapTyping } from './heap-typing.js';
-import type { GlobalAllocation } from './code-facts.js';
+import type { GlobalAllocation } from '../code/code-facts.js';
 
 const ptrSize = 8;
 

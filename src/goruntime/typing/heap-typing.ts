@@ -1,10 +1,10 @@
 import { MemoryFault, type AddressSpace, wordOrZero } from '../../core/address-space.js';
-import { Kind } from '../abi-layout.js';
+import { Kind } from '../layout/abi-layout.js';
 import type { HeapObjects } from '../heap/heap-objects.js';
-import { u64 } from '../../util/u64.js';
-import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
+import { u64 } from '../../util/bytes.js';
+import type { RuntimeType, RuntimeTypes } from '../binary/runtime-types.js';
 import { isRuntimeMapPart } from './allocation-fit.js';
-import type { DeclaredType, PointerSlot, PointerSlots, SlotKind } from './pointer-slots.js';
+import type { DeclaredType, PointerSlot, PointerSlots, SlotKind } from '../binary/pointer-slots.js';
 
 /** What an object is, as far as typing found out. */
 export const Role = {

@@ -1,5 +1,5 @@
 import type { HeapRoot } from '../roots/heap-root.js';
-import type { RuntimeType } from '../runtime-types.js';
+import type { RuntimeType } from '../binary/runtime-types.js';
 import { holdsOneValue } from './allocation-fit.js';
 import { Role, type HeapTyping } from './heap-typing.js';
 

@@ -1,15 +1,15 @@
 import type { AddressSpace } from '../../core/address-space.js';
-import { u64 } from '../../util/u64.js';
-import { Kind } from '../abi-layout.js';
+import { u64 } from '../../util/bytes.js';
+import { Kind } from '../layout/abi-layout.js';
 import { minSizeForMallocHeader } from '../heap/heap-objects.js';
 import { type ObjectShapes, shapeKeyOf } from '../heap/object-shapes.js';
 import { sizeClassOf } from '../heap/size-classes.js';
-import type { RuntimeType, RuntimeTypes } from '../runtime-types.js';
+import type { RuntimeType, RuntimeTypes } from '../binary/runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
 import { isClosureContext, isRuntimeRepresentation } from './allocation-fit.js';
 import type { ContainerHeaders } from './container-headers.js';
 import type { InterfaceWords } from './interface-words.js';
-import type { PointerSlot, PointerSlots } from './pointer-slots.js';
+import type { PointerSlot, PointerSlots } from '../binary/pointer-slots.js';
 
 const ptrSize = 8;
 /** Lengths and capacities beyond 2^40 are not real. */

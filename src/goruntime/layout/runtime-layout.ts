@@ -1,0 +1,115 @@
+import { UserError } from '../../errors.js';
+import type { DwarfInfo } from '../../dwarf/index.js';
+
+/**
+ * Offsets and sizes of the Go runtime's own structs (mheap, mspan, g, m, …), needed to read the heap and
+ * the goroutines out of a core. With DWARF they come from the binary itself; stripped binaries fall back
+ * to per-version tables, which tests check against DWARF of the same Go version so they cannot drift.
+ */
+export interface RuntimeLayout {
+  readonly source: 'dwarf' | 'table';
+  /** Byte offset of a (possibly nested, dot-separated) field: offset('runtime.g', 'sched.sp'). */
+  offset(struct: string, fieldPath: string): number;
+  /** Like offset, but undefined when the field does not exist in this Go version. */
+  tryOffset(struct: string, fieldPath: string): number | undefined;
+  /** Byte size of a struct. */
+  size(struct: string): number;
+}
+
+type StructTable = Record<string, { size?: number; fields: Record<string, number> }>;
+
+/** Go 1.26 and 1.27 (linux/amd64): identical for every struct read here. */
+const go126: StructTable = {
+  'runtime.mheap': { fields: { allspans: 65864, arenas: 66008, heapArenas: 66096 } },
+  'runtime.heapArena': { fields: { spans: 0, pageInUse: 65536, pageSpecials: 67584 } },
+  'runtime.mspan': {
+    size: 160,
+    fields: {
+      startAddr: 24, npages: 32, freeindex: 48, nelems: 50, freeIndexForScan: 52, allocBits: 64,
+      gcmarkBits: 72, spanclass: 98, state: 99, elemsize: 104, limit: 112, specials: 128, largeType: 152,
+    },
+  },
+  'runtime.g': {
+    fields: {
+      'stack.lo': 0, 'stack.hi': 8, _panic: 32, _defer: 40, m: 48, 'sched.sp': 56, 'sched.pc': 64,
+      'sched.ctxt': 80, 'sched.bp': 96, syscallsp: 104, syscallpc: 112, syscallbp: 120, atomicstatus: 144,
+      goid: 152, waitreason: 176, lockedm: 208, runningCleanups: 220, parentGoid: 280, gopc: 288,
+      startpc: 304, labels: 352,
+    },
+  },
+  'runtime.m': { fields: { g0: 0, procid: 64, gsignal: 72, curg: 184, p: 208, id: 232, alllink: 352, vdsoSP: 896, vdsoPC: 904 } },
+  'runtime.p': { fields: { id: 0, status: 4, mcache: 56 } },
+  'runtime.mcache': { fields: { tiny: 24 } },
+  'runtime.special': { fields: { next: 0, offset: 8, kind: 16 } },
+  'runtime.specialfinalizer': { fields: { fn: 24, ot: 48 } },
+  'runtime.specialCleanup': { fields: { cleanup: 24 } },
+  'runtime.finBlock': { fields: { alllink: 0, next: 8, cnt: 16, fin: 24 } },
+  'runtime.cleanupQueue': { fields: { all: 128 } },
+  'runtime.cleanupBlock': { fields: { 'cleanupBlockHeader.alllink': 16, 'cleanupBlockHeader.n': 24, cleanups: 32 } },
+  'runtime.cleanupFn': { size: 24, fields: { call: 0, fn: 8, arg: 16 } },
+  'runtime.finalizer': { size: 40, fields: { fn: 0, arg: 8, ot: 32 } },
+  'runtime._defer': { fields: { heap: 0, sp: 8, pc: 16, fn: 24, link: 32 } },
+  'runtime._panic': { fields: { arg: 0, link: 16 } },
+};
+
+const tables: Record<string, StructTable> = { '1.26': go126, '1.27': go126 };
+
+/** The Go minor versions (1.x) whose runtime layout goheapflame carries a table for. */
+export const tableVersions = Object.keys(tables);
+
+class TableLayout implements RuntimeLayout {
+  readonly source = 'table' as const;
+  constructor(private readonly table: StructTable, private readonly version: string) {}
+
+  tryOffset(struct: string, fieldPath: string): number | undefined {
+    return this.table[struct]?.fields[fieldPath];
+  }
+
+  offset(struct: string, fieldPath: string): number {
+    const off = this.tryOffset(struct, fieldPath);
+    if (off === undefined) throw new Error(`no layout for ${struct}.${fieldPath} in the Go ${this.version} table`);
+    return off;
+  }
+
+  size(struct: string): number {
+    const size = this.table[struct]?.size;
+    if (size === undefined) throw new Error(`no size for ${struct} in the Go ${this.version} table`);
+    return size;
+  }
+}
+
+/** The table layout for Go 1.`minor`, or a clear error naming the versions we can read stripped. */
+export function tableLayout(minor: number): RuntimeLayout {
+  const key = `1.${minor}`;
+  const table = tables[key];
+  if (!table) {
+    throw new UserError(
+      'unsupported',
+      `this binary has no DWARF and goheapflame has no runtime layout table for Go ${key}; ` +
+        `stripped binaries are read for Go ${tableVersions.join(', ')} (use an unstripped build otherwise).`,
+    );
+  }
+  return new TableLayout(table, key);
+}
+
+/** Every struct and field the table knows, so tests can check each one against DWARF. */
+export function tableEntries(minor: number): Array<{ struct: string; field: string; offset: number }> {
+  const table = tables[`1.${minor}`] ?? {};
+  return Object.entries(table).flatMap(([struct, { fields }]) =>
+    Object.entries(fields).map(([field, offset]) => ({ struct, field, offset })),
+  );
+}
+
+/** The layout the binary's own DWARF describes: the authority whenever the binary has DWARF. */
+export function dwarfLayout(dwarf: DwarfInfo): RuntimeLayout {
+  return {
+    source: 'dwarf',
+    offset: (struct, fieldPath) => dwarf.requireOffsetOf(struct, fieldPath),
+    tryOffset: (struct, fieldPath) => dwarf.offsetOf(struct, fieldPath),
+    size: (struct) => {
+      const size = dwarf.structLayout(struct)?.size;
+      if (size === undefined) throw new Error(`the DWARF has no struct ${struct}`);
+      return size;
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import { UserError } from '../../errors.js';
+import type { Thread } from '../../core/process-image.js';
+import type { GoProcess } from './go-process.js';
+import { G_SCAN, GStatus, isDead, statusName, waitReasonText } from './goroutine-status.js';
+import { u64 } from '../../util/bytes.js';
+import type { PcLnTab } from '../binary/pclntab.js';
+import { type Frame, type Stack, StackReader } from './stack-frames.js';
+import { type GoM, readMs } from './threads.js';
+import type { UnwindStart } from './unwind.js';
+
+export type { StackObject } from './frame-pointers.js';
+export type { Frame } from './stack-frames.js';
+
+/** The `go` statement that started a goroutine. */
+export interface CreatedBy {
+  function: string;
+  file: string;
+  line: number;
+  pc: number;
+  /** The goroutine that ran the go statement (0 when unknown). */
+  goid: number;
+}
+
+export interface Goroutine {
+  /** Address of the runtime.g. */
+  address: number;
+  id: number;
+  /** `running`, `runnable`, `waiting`, `syscall`, … (runtime.gStatusStrings). */
+  status: string;
+  /** Why a waiting goroutine waits (`chan receive`, `IO wait`, …). */
+  waitReason?: string;
+  /** A runtime goroutine that Go's tracebacks leave out (GC workers, the idle finalizer goroutine, …). */
+  system: boolean;
+  lockedToThread: boolean;
+  stackLo: number;
+  stackHi: number;
+  /** The function the goroutine started in. */
+  startFunction?: string;
+  createdBy?: CreatedBy;
+  /** The thread a running goroutine ran on; its registers may hold pointers too. */
+  thread?: Thread;
+  frames: Frame[];
+  /** Why the stack walk stopped before the goroutine's first function, when it did. */
+  unwindError?: string;
+}
+
+/** More goroutines than this means allgs is corrupt (each takes at least a 2 KiB stack). */
+const maxGoroutines = 1 << 26;
+/** runtime.fingRunningFinalizer: the finalizer goroutine is inside user code. */
+const FING_RUNNING_FINALIZER = 2;
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+export interface ReadGoroutinesOptions {
+  /** Unwind each goroutine's stack (default). Without, frames are empty: enough to count goroutines. */
+  stacks?: boolean;
+}
+
+/** Every goroutine that is not dead, in the runtime's allgs order, with its stack unwound. */
+export function readGoroutines(proc: GoProcess, options: ReadGoroutinesOptions = {}): Goroutine[] {
+  return [...eachGoroutine(proc, options)];
+}
+
+/** readGoroutines one goroutine at a time, for callers that need not hold them all. */
+export function* eachGoroutine(proc: GoProcess, options: ReadGoroutinesOptions = {}): Generator<Goroutine> {
+  const reader = new GoroutineReader(proc, options.stacks ?? true);
+  for (const g of reader.allgs()) {
+    const goroutine = reader.read(g);
+    if (goroutine) yield goroutine;
+  }
+}
+
+/** The runtime.g fields read for each goroutine. */
+const gFields = [
+  'stack.lo', 'stack.hi', 'sched.sp', 'sched.pc', 'syscallsp', 'syscallpc', 'atomicstatus', 'goid', 'waitreason',
+  'lockedm', 'runningCleanups', 'parentGoid', 'gopc', 'startpc',
+] as const;
+type GField = (typeof gFields)[number];
+
+class GoroutineReader {
+  private readonly pcln: PcLnTab;
+  private readonly stacks?: StackReader;
+  private readonly off: Record<GField, number>;
+  /** Bytes of a g that hold every field read. */
+  private readonly gBytes: number;
+  private readonly mByCurg = new Map<number, GoM>();
+  private readonly threadByTid: Map<number, Thread>;
+  private readonly finalizerRunning: boolean;
+
+  constructor(private readonly proc: GoProcess, unwind: boolean) {
+    const { image, binary, layout } = proc;
+    this.pcln = binary.pclntab;
+    if (unwind) this.stacks = new StackReader(proc);
+    this.off = Object.fromEntries(gFields.map((f) => [f, layout.offset('runtime.g', f)])) as Record<GField, number>;
+    this.gBytes = Math.max(...Object.values(this.off)) + 8;
+    for (const m of readMs(proc) ?? []) if (m.curg) this.mByCurg.set(m.curg, m);
+    this.threadByTid = new Map(image.threads.map((t) => [t.pid, t]));
+    const fing = proc.globals.fingStatus;
+    this.finalizerRunning = fing !== undefined && image.isMapped(fing, 4) && (image.readU32(fing) & FING_RUNNING_FINALIZER) !== 0;
+  }
+
+  allgs(): number[] {
+    const { image: mem } = this.proc;
+    const at = this.proc.global('allgs');
+    if (!mem.isMapped(at, 16)) {
+      throw new UserError('badInputData', `the goroutine list (runtime.allgs at ${hex(at)}) is not in the core; the core was cut short or made without the program's data.`);
+    }
+    const ptr = mem.readPtr(at);
+    const len = mem.readU64(at + 8);
+    if (len > maxGoroutines || !mem.isMapped(ptr, len * 8)) {
+      throw new UserError(
+        'badInputData',
+        `the goroutine list (runtime.allgs: ${len} entries at ${hex(ptr)}) is not readable in the core; the core is damaged or was cut short.`,
+      );
+    }
+    const raw = mem.read(ptr, len * 8);
+    const gs: number[] = [];
+    for (let i = 0; i < len; i++) gs.push(u64(raw, i * 8));
+    return gs;
+  }
+
+  read(g: number): Goroutine | undefined {
+    const { image: mem } = this.proc;
+    if (g === 0 || !mem.isMapped(g, this.gBytes)) return undefined;
+    const raw = mem.read(g, this.gBytes);
+    const field = (name: GField) => u64(raw, this.off[name]);
+    const status = raw.readUInt32LE(this.off.atomicstatus) & ~G_SCAN;
+    if (isDead(status)) return undefined;
+    const id = field('goid');
+    const startpc = field('startpc');
+    const goroutine: Goroutine = {
+      address: g,
+      id,
+      status: statusName(status),
+      system: this.isSystem(startpc, raw[this.off.runningCleanups] !== 0),
+      lockedToThread: field('lockedm') !== 0,
+      stackLo: field('stack.lo'),
+      stackHi: field('stack.hi'),
+      frames: [],
+    };
+    const reason = status === GStatus.waiting || status === GStatus.leaked ? waitReasonText(raw[this.off.waitreason]) : undefined;
+    if (reason) goroutine.waitReason = reason;
+    const start = this.pcln.funcForPC(startpc);
+    if (start) goroutine.startFunction = start.name;
+    const createdBy = id === 1 ? undefined : this.createdBy(field('gopc'), field('parentGoid'));
+    if (createdBy) goroutine.createdBy = createdBy;
+    if (!this.stacks) return goroutine;
+
+    const saved = this.savedStart(field);
+    const { stack, thread } = this.stack(this.stacks, g, status, saved, field);
+    if (thread) goroutine.thread = thread;
+    goroutine.frames = stack.frames;
+    if (stack.unwindError) goroutine.unwindError = stack.unwindError;
+    return goroutine;
+  }
+
+  /** Walks the stack from where the goroutine is: its thread's registers if running, else its saved state. */
+  private stack(
+    stacks: StackReader,
+    g: number,
+    status: number,
+    saved: UnwindStart | undefined,
+    field: (name: GField) => number,
+  ): { stack: Stack; thread?: Thread } {
+    if (status !== GStatus.running) return { stack: saved ? stacks.read(saved) : { frames: [] } };
+    const m = this.mByCurg.get(g);
+    const thread = m && this.threadByTid.get(m.procid);
+    if (m && thread) {
+      const { rip, rsp } = thread.registers;
+      // In the vDSO (time.Now) the registers are outside Go; the runtime left the caller's PC and SP in the M.
+      const inVdso = !this.pcln.funcForPC(rip) && m.vdsoSP !== 0;
+      const start: UnwindStart = inVdso ? { pc: m.vdsoPC, sp: m.vdsoSP, trap: false } : { pc: rip, sp: rsp, trap: true };
+      const exit = { g0Lo: m.g0Lo, g0Hi: m.g0Hi, schedPc: field('sched.pc'), schedSp: field('sched.sp') };
+      return { stack: stacks.read(start, exit), thread };
+    }
+    const stack = saved ? stacks.read(saved) : { frames: [] };
+    const why = 'it was running on a thread the core does not show; frames are from its last saved state';
+    return { stack: { ...stack, unwindError: stack.unwindError ? `${why}; ${stack.unwindError}` : why } };
+  }
+
+  /** runtime.unwinder.initAt for a stopped goroutine: the syscall entry state if set, else g.sched. */
+  private savedStart(field: (name: GField) => number): UnwindStart | undefined {
+    const syscallsp = field('syscallsp');
+    if (syscallsp !== 0) return { pc: field('syscallpc'), sp: syscallsp, trap: false, syscall: true };
+    const sp = field('sched.sp');
+    return sp === 0 ? undefined : { pc: field('sched.pc'), sp, trap: false };
+  }
+
+  /** runtime.printcreatedby: the function holding g.gopc, at the CALL of newproc. */
+  private createdBy(gopc: number, parentGoid: number): CreatedBy | undefined {
+    const fn = this.pcln.funcForPC(gopc);
+    if (!fn) return undefined;
+    const { file, line } = fn.fileLine(gopc > fn.entry ? gopc - 1 : gopc);
+    return { function: fn.name, file, line, pc: gopc, goid: parentGoid };
+  }
+
+  /** runtime.isSystemGoroutine (non-fixed): runtime goroutines, but not the finalizer or cleanup goroutines while they run user code. */
+  private isSystem(startpc: number, runningCleanups: boolean): boolean {
+    const fn = this.pcln.funcForPC(startpc);
+    if (!fn) return false;
+    switch (fn.special ?? fn.name) {
+      case 'main':
+      case 'corostart':
+      case 'handleAsyncEvent':
+        return false;
+      case 'runFinalizers':
+        return !this.finalizerRunning;
+      case 'runCleanups':
+        return !runningCleanups;
+      default:
+        return fn.name.startsWith('runtime.');
+    }
+  }
+}

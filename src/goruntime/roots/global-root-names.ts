@@ -1,0 +1,43 @@
+import type { HeapAnalysis } from '../../analysis/heap-analysis.js';
+import type { Moduledata } from '../binary/moduledata.js';
+import { type HeapTyping, Role } from '../typing/heap-typing.js';
+import { objectTypeName } from '../typing/type-names.js';
+
+/** `.bss+0x1a20`: an unnamed global by its section and offset, which stay put across runs of one binary. */
+export function sectionOffsetName(md: Moduledata, addr: number): string {
+  const section = addr >= md.bss && addr < md.ebss ? '.bss' : addr >= md.data && addr < md.edata ? '.data' : undefined;
+  if (!section) return `0x${addr.toString(16)}`;
+  return `${section}+0x${(addr - (section === '.bss' ? md.bss : md.data)).toString(16)}`;
+}
+
+/**
+ * Names every global root of a binary without symbols by where it is and, when the heap knows it,
+ * the type of what it points to: `.bss+0x1a20 → map[int64]*main.Session`. Run it once the heap is
+ * typed (names feed the root order, so before the retention tree is built). Without symbols each
+ * pointer word of .data and .bss is a root of its own, so there is one object to describe.
+ */
+export function nameStrippedGlobals(
+  heap: Pick<HeapAnalysis, 'roots' | 'graph' | 'objects' | 'typing'>, md: Moduledata, funcName: (entry: number) => string | undefined,
+): void {
+  const { roots, graph, objects } = heap;
+  roots.forEach((root, i) => {
+    if ((root.kind !== 'global' && root.kind !== 'runtime') || root.addr === 0) return; // not a data/bss word
+    const where = sectionOffsetName(md, root.addr);
+    const targets = [...new Set(root.slots.map((s) => objects.find(s.value)).filter((obj) => obj >= 0))];
+    const pointee = targets.length === 1 ? pointeeName(heap.typing, targets[0]!, funcName) : undefined;
+    root.name = graph.roots[i]!.name = pointee ? `${where} → ${pointee}` : where;
+  });
+}
+
+/** The type of an object as a global declares it: a map or channel by its own type, not its role. */
+function pointeeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined): string | undefined {
+  switch (typing.role[obj]) {
+    case Role.unknown:
+      return undefined;
+    case Role.mapHeader:
+    case Role.chan:
+      return typing.types.typeAt(typing.type[obj]!)?.string;
+    default:
+      return objectTypeName(typing, obj, funcName);
+  }
+}
