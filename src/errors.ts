@@ -1,29 +1,38 @@
 /**
- * Errors meant for people: one sentence saying what is wrong and how to fix it, and a distinct exit
- * code per kind so scripts can tell them apart. Anything else that escapes is a bug in goheapflame.
+ * Errors meant for people: one sentence saying what is wrong and how to fix it, and a kind that
+ * says which sort of problem it is (the command line gives each kind its own exit code, see
+ * cli/exit-codes.ts). Anything else that escapes is a bug in goheapflame.
  */
-export const ExitCode = {
-  ok: 0,
-  internal: 1,
-  usage: 2,
-  unreadableInput: 3,
-  badInputData: 4,
-  notACore: 5,
-  binaryMismatch: 6,
-  unsupported: 7,
-  truncatedCore: 8,
-  notGo: 9,
-  notElf: 10,
-} as const;
+export const errorKinds = [
+  /** The command line is wrong. */
+  'usage',
+  /** A file cannot be read at all (missing, a directory, no permission). */
+  'unreadableInput',
+  /** A file reads, but what it holds is damaged or inconsistent. */
+  'badInputData',
+  /** The core argument is an ELF file but not a core dump. */
+  'notACore',
+  /** The binary is not the one that produced the core. */
+  'binaryMismatch',
+  /** A Go release, architecture or build goheapflame does not read. */
+  'unsupported',
+  /** The core is shorter than its headers say. */
+  'truncatedCore',
+  /** The binary is not a Go program. */
+  'notGo',
+  /** A file is not ELF at all. */
+  'notElf',
+] as const;
 
-export type ExitCodeName = keyof typeof ExitCode;
+export type ErrorKind = (typeof errorKinds)[number];
 
 export class UserError extends Error {
-  readonly exitCode: number;
-  constructor(kind: ExitCodeName, message: string) {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
     super(message);
     this.name = 'UserError';
-    this.exitCode = ExitCode[kind];
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { ExitCode, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
+import { ExitCode } from './exit-codes.js';
 import { version } from './version.js';
 
 type Command = CommandModule<object, never>;
@@ -68,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UserError) {
       process.stderr.write(`goheapflame: ${err.message}\n`);
-      return err.exitCode;
+      return ExitCode[err.kind];
     }
     const detail = err instanceof Error ? err.message : String(err);
     process.stderr.write(

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { readSvarint, readUvarint, type Varint } from '../util/bytes.js';
 
 /** The error for DWARF that cannot be what a compiler wrote: where it is and what is wrong. */
 export function malformed(section: string, offset: number, what: string): UserError {
@@ -10,6 +11,8 @@ export function malformed(section: string, offset: number, what: string): UserEr
 }
 
 const TWO_32 = 0x1_0000_0000;
+/** Where LEB128 reads put their result (reads are synchronous: one is enough). */
+const leb: Varint = { value: 0, next: 0 };
 
 /**
  * A bounds-checked little-endian cursor over one DWARF section. Every read checks `end`, so a
@@ -107,43 +110,18 @@ export class ByteReader {
 
   /** An unsigned LEB128 that must fit a double exactly. */
   uleb(): number {
-    const buf = this.buf;
-    const start = this.pos;
-    let pos = start;
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      if (pos >= this.end) throw this.fail('an unsigned LEB128 runs past the end', start);
-      const byte = buf[pos++]!;
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) break;
-      scale *= 128;
-      if (pos - start >= 10) throw this.fail('an unsigned LEB128 is longer than 10 bytes', start);
-    }
-    if (result > Number.MAX_SAFE_INTEGER) throw this.fail('an unsigned LEB128 is too large', start);
-    this.pos = pos;
-    return result;
+    const problem = readUvarint(this.buf, this.pos, leb, this.end);
+    if (problem) throw this.fail(`an unsigned LEB128 ${problem}`, this.pos);
+    this.pos = leb.next;
+    return leb.value;
   }
 
   /** A signed LEB128 that must fit a double exactly. */
   sleb(): number {
-    const buf = this.buf;
-    const start = this.pos;
-    let pos = start;
-    let result = 0;
-    let scale = 1;
-    let byte: number;
-    do {
-      if (pos >= this.end) throw this.fail('a signed LEB128 runs past the end', start);
-      if (pos - start >= 10) throw this.fail('a signed LEB128 is longer than 10 bytes', start);
-      byte = buf[pos++]!;
-      result += (byte & 0x7f) * scale;
-      scale *= 128;
-    } while (byte >= 0x80);
-    if (byte & 0x40) result -= scale;
-    if (!Number.isSafeInteger(result)) throw this.fail('a signed LEB128 is too large', start);
-    this.pos = pos;
-    return result;
+    const problem = readSvarint(this.buf, this.pos, leb, this.end);
+    if (problem) throw this.fail(`a signed LEB128 ${problem}`, this.pos);
+    this.pos = leb.next;
+    return leb.value;
   }
 
   /** A signed LEB128 of any length up to 64 bits, exactly. */

@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 import { UserError } from '../errors.js';
 import { PositionedFile } from '../util/positioned-file.js';
 import { type Note, parseNotes } from './notes.js';
-import { u64 } from '../util/bytes.js';
+import { cString, u64 } from '../util/bytes.js';
 
 export type { Note } from './notes.js';
 
@@ -381,10 +381,4 @@ export class ElfFile {
     }
     return out;
   }
-}
-
-function cString(buf: Buffer, at: number): string {
-  if (at >= buf.length) return '';
-  const end = buf.indexOf(0, at);
-  return buf.toString('utf8', at, end < 0 ? buf.length : end);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GoroutineJson } from '../../src/cli/commands/goroutines.js';
 import type { InfoReport } from '../../src/cli/commands/info.js';
-import { ExitCode } from '../../src/errors.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 import { parseTraceback } from '../goroutines/go-traceback.js';
 import { type FixtureCore, allCombos, fixtureCore } from '../support/fixtures.js';
 import { runCli, runCliJson } from '../support/run-cli.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, copyFileSync, openSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/errors.js';
+import type { ErrorKind, UserError } from '../../src/errors.js';
 import { MemoryFault } from '../../src/core/address-space.js';
 import { ProcessImage } from '../../src/core/process-image.js';
 import { AT_ENTRY, AT_PAGESZ, AT_PHDR, REGISTER_NAMES } from '../../src/elf/core-notes.js';
@@ -65,12 +65,12 @@ beforeAll(async () => {
 
 afterAll(() => removeWorkDir(dir));
 
-function expectUserError(fn: () => unknown, kind: keyof typeof ExitCode, message: RegExp): void {
+function expectUserError(fn: () => unknown, kind: ErrorKind, message: RegExp): void {
   try {
     fn();
   } catch (err) {
     expect((err as Error).message).toMatch(message);
-    expect((err as { exitCode?: number }).exitCode).toBe(ExitCode[kind]);
+    expect((err as UserError).kind).toBe(kind);
     return;
   }
   throw new Error('expected a UserError');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/errors.js';
+import type { ErrorKind, UserError } from '../../src/errors.js';
 import { ET_DYN, ET_EXEC, ElfFile, SHF_COMPRESSED } from '../../src/elf/elf-file.js';
 import { ExecutableImage } from '../../src/core/executable-image.js';
 import { buildProgram, makeWorkDir, removeWorkDir } from '../core/harness.js';
@@ -66,12 +66,12 @@ function readelfSymbols(path: string): ReadelfSymbol[] {
 const TYPES: Record<string, number> = { NOTYPE: 0, OBJECT: 1, FUNC: 2, SECTION: 3, FILE: 4, TLS: 6 };
 const BINDS: Record<string, number> = { LOCAL: 0, GLOBAL: 1, WEAK: 2 };
 
-function expectUserError(fn: () => unknown, kind: keyof typeof ExitCode, message: RegExp): void {
+function expectUserError(fn: () => unknown, kind: ErrorKind, message: RegExp): void {
   try {
     fn();
   } catch (err) {
     expect((err as Error).name).toBe('UserError');
-    expect((err as { exitCode: number }).exitCode).toBe(ExitCode[kind]);
+    expect((err as UserError).kind).toBe(kind);
     expect((err as Error).message).toMatch(message);
     return;
   }

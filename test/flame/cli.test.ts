@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/errors.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 import { parseStacks, renderFlameGraph } from '../../src/flame/index.js';
 import { readFrameTree } from '../../src/flame/parse.js';
 import { generateFolded } from '../../bench/generate-folded.mjs';

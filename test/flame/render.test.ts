@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExitCode, UserError } from '../../src/errors.js';
+import { UserError } from '../../src/errors.js';
 import { formatFolded, parseStacks, renderFlameGraph, writeFlameGraph, type Stack } from '../../src/flame/index.js';
 import { PassThrough } from 'node:stream';
 import { drawnFrames, framePaths } from '../support/svg-reading.js';
@@ -284,15 +284,15 @@ describe('options', () => {
   });
 
   it('rejects impossible options with usage errors', () => {
-    expect(userErrorOf(() => renderFlameGraph(stacks, { width: Number.NaN })).exitCode).toBe(ExitCode.usage);
-    expect(userErrorOf(() => renderFlameGraph(stacks, { minWidth: 'x%' as never })).exitCode).toBe(ExitCode.usage);
-    expect(userErrorOf(() => renderFlameGraph(stacks, { colors: 'nope' as never })).exitCode).toBe(ExitCode.usage);
+    expect(userErrorOf(() => renderFlameGraph(stacks, { width: Number.NaN })).kind).toBe('usage');
+    expect(userErrorOf(() => renderFlameGraph(stacks, { minWidth: 'x%' as never })).kind).toBe('usage');
+    expect(userErrorOf(() => renderFlameGraph(stacks, { colors: 'nope' as never })).kind).toBe('usage');
     expect(userErrorOf(() => renderFlameGraph(stacks, { total: 5 })).message).toMatch(/--total 5 is less than the sum/);
   });
 
   it('rejects empty input and all-zero counts as bad input data', () => {
-    expect(userErrorOf(() => renderFlameGraph([])).exitCode).toBe(ExitCode.badInputData);
-    expect(userErrorOf(() => renderFlameGraph([{ frames: ['a'], value: 0 }])).exitCode).toBe(ExitCode.badInputData);
+    expect(userErrorOf(() => renderFlameGraph([])).kind).toBe('badInputData');
+    expect(userErrorOf(() => renderFlameGraph([{ frames: ['a'], value: 0 }])).kind).toBe('badInputData');
     expect(() => renderFlameGraph([{ frames: ['a'], value: -3 }])).toThrow(RangeError);
   });
 });

@@ -154,7 +154,7 @@ describe('not Go', () => {
     const elf = ElfFile.open('/bin/true');
     const err = (() => { try { findModuledata(elf, ExecutableImage.of(elf)); } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).exitCode).toBe(9);
+    expect((err as UserError).kind).toBe('notGo');
   });
 });
 

@@ -34,7 +34,7 @@ describe('parseGoVersion', () => {
     for (const old of ['go1.21.13', 'go1.28.0']) {
       const err = (() => { try { checkSupported(v(old)); } catch (e) { return e; } })();
       expect(err).toBeInstanceOf(UserError);
-      expect((err as UserError).exitCode).toBe(7);
+      expect((err as UserError).kind).toBe('unsupported');
       expect((err as Error).message).toMatch(/Go 1\.22 to 1\.27/);
     }
   });
@@ -156,7 +156,7 @@ describe('not a Go program', () => {
     const elf = ElfFile.open('/bin/true');
     const err = (() => { try { goVersion(elf, ExecutableImage.of(elf)); } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).exitCode).toBe(9);
+    expect((err as UserError).kind).toBe('notGo');
     expect((err as Error).message).toMatch(/not a Go program/);
   });
 });

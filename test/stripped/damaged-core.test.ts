@@ -7,7 +7,8 @@ import { copyFileSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode, UserError } from '../../src/errors.js';
+import { UserError } from '../../src/errors.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 import { ElfFile, PT_LOAD } from '../../src/elf/elf-file.js';
 import { analyzeCore } from '../../src/analysis/analyze-core.js';
 import { GoProcess } from '../../src/goruntime/process/go-process.js';
@@ -68,7 +69,7 @@ describe('damaged core read with a stripped binary', () => {
       expect(readGoroutines(proc).length).toBeGreaterThan(3);
       const err = thrown(() => analyzeCore(proc));
       expect(err).toBeInstanceOf(UserError);
-      expect((err as UserError).exitCode).toBe(ExitCode.badInputData);
+      expect((err as UserError).kind).toBe('badInputData');
       expect((err as UserError).message).toMatch(
         /^cannot find runtime\.mheap_ in this core with the stripped binary .*: no address the runtime code uses holds a heap .*, nor does any word of \.bss; the core may be damaged or cut short; give the unstripped binary if you have it\.$/,
       );

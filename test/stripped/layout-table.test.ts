@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DwarfInfo } from '../../src/dwarf/index.js';
 import { ElfFile } from '../../src/elf/elf-file.js';
+import * as arch from '../../src/goruntime/arch.js';
 import { tableEntries, tableLayout } from '../../src/goruntime/layout/runtime-layout.js';
 import { fixtureBinary } from '../support/fixtures.js';
 
@@ -37,6 +38,12 @@ describe.each(['1.26', '1.27'] as const)('Go %s runtime layout table', (go) => {
     });
     expect(sized.map((s) => s.struct)).toEqual(expect.arrayContaining(['runtime.mspan', 'runtime.finalizer', 'runtime.cleanupFn']));
     expect(sized.map((s) => ({ ...s, size: dwarf.structLayout(s.struct)?.size }))).toEqual(sized);
+  });
+
+  it('has the platform constants of goruntime/arch.ts, as the DWARF of a real build says', () => {
+    const names = Object.entries(arch.archConstantNames);
+    expect(names.map(([, name]) => [name, dwarf.constantValue(name)])).toEqual(names.map(([key, name]) => [name, arch[key as keyof typeof arch.archConstantNames]]));
+    expect(dwarf.type('unsafe.Pointer')?.size).toBe(arch.ptrSize);
   });
 
   it('has runtime.p begin with id and status, as the allp rule assumes when the table does not say', () => {

@@ -1,5 +1,6 @@
 import type { ElfFile } from '../../elf/elf-file.js';
 import { PF_W, PF_X, PT_LOAD } from '../../elf/elf-file.js';
+import { readUvarint, type Varint } from '../../util/bytes.js';
 
 /**
  * Build information the Go linker embeds in every executable (cmd/link `buildinfo()`, read back by
@@ -51,9 +52,9 @@ export function readBuildInfo(elf: ElfFile): BuildInfo | undefined {
   if (!blob || blob.length < headerSize + 2 || !blob.subarray(0, magic.length).equals(magic)) return undefined;
   // Before Go 1.18 the header held pointers to the strings; goheapflame does not read those releases.
   if ((blob[magic.length + 1] & flagsInlineStrings) === 0) return undefined;
-  const version = readUvarintString(blob, headerSize);
+  const version = lengthPrefixedString(blob, headerSize);
   if (!version || version.text === '') return undefined;
-  const modinfo = readUvarintString(blob, version.next);
+  const modinfo = lengthPrefixedString(blob, version.next);
   return { goVersion: version.text, ...parseModinfo(modinfo?.text ?? '') };
 }
 
@@ -76,19 +77,12 @@ function findBlob(elf: ElfFile): Buffer | undefined {
   return undefined;
 }
 
-function readUvarintString(buf: Buffer, at: number): { text: string; next: number } | undefined {
-  let length = 0;
-  let shift = 0;
-  let pos = at;
-  for (;;) {
-    if (pos >= buf.length || shift > 28) return undefined;
-    const b = buf[pos++];
-    length += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) break;
-    shift += 7;
-  }
-  if (length > maxStringLength || pos + length > buf.length) return undefined;
-  return { text: buf.toString('utf8', pos, pos + length), next: pos + length };
+/** A string written as its uvarint length, then its bytes. */
+function lengthPrefixedString(buf: Buffer, at: number): { text: string; next: number } | undefined {
+  const length: Varint = { value: 0, next: 0 };
+  if (readUvarint(buf, at, length) || length.value > maxStringLength || length.next + length.value > buf.length) return undefined;
+  const end = length.next + length.value;
+  return { text: buf.toString('utf8', length.next, end), next: end };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { AddressSpace } from '../../core/address-space.js';
+import { readUvarint, type Varint } from '../../util/bytes.js';
 import type { Moduledata } from './moduledata.js';
 
 /**
@@ -21,14 +22,12 @@ export function runGCProgram(prog: Uint8Array, maxBits: number): { bits: Uint8Ar
     if (p >= prog.length) throw new Error('GC program runs past its data');
     return prog[p++];
   };
+  const varint: Varint = { value: 0, next: 0 };
   const uvarint = (): number => {
-    let v = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (shift > 49) throw new Error('GC program has an overlong varint');
-      const b = byte();
-      v += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return v;
-    }
+    const problem = readUvarint(prog, p, varint);
+    if (problem) throw new Error(`a GC program varint ${problem}`);
+    p = varint.next;
+    return varint.value;
   };
   const put = (bit: number): void => {
     if (n >= maxBits) throw new Error(`GC program writes more than ${maxBits} bits`);

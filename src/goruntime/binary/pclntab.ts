@@ -1,5 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { AddressSpace } from '../../core/address-space.js';
+import { cString, readUvarint, type Varint } from '../../util/bytes.js';
 import { goStruct } from '../layout/go-struct.js';
 import type { Moduledata } from './moduledata.js';
 
@@ -68,11 +69,14 @@ export interface InlineFrame {
   inlined: boolean;
 }
 
-function cString(buf: Buffer, at: number): string {
-  if (at < 0 || at >= buf.length) return '?';
-  const end = buf.indexOf(0, at);
-  return buf.toString('utf8', at, end < 0 ? buf.length : end);
+/** A name or file in a string table, '?' when its offset is outside the table. */
+function tableString(buf: Buffer, at: number): string {
+  return at < 0 || at >= buf.length ? '?' : cString(buf, at);
 }
+
+const maxUint32 = 0xffff_ffff;
+/** Where pcValue's varint reads put their result. */
+const pcVarint: Varint = { value: 0, next: 0 };
 
 /**
  * The function table of one module (runtime/symtab.go, Go 1.20+ format): function by PC or name, and
@@ -193,7 +197,7 @@ export class PcLnTab {
     if (nameOff < 0) return '';
     let name = this.names.get(nameOff);
     if (name === undefined) {
-      name = cString(this.funcnametab, nameOff);
+      name = tableString(this.funcnametab, nameOff);
       this.names.set(nameOff, name);
     }
     return name;
@@ -207,7 +211,7 @@ export class PcLnTab {
     if (fileoff === 0xffffffff) return '?';
     let file = this.files.get(fileoff);
     if (file === undefined) {
-      file = cString(this.filetab, fileoff);
+      file = tableString(this.filetab, fileoff);
       this.files.set(fileoff, file);
     }
     return file;
@@ -223,39 +227,17 @@ export class PcLnTab {
     let p = tableOff;
     let pc = entry;
     let val = -1;
+    const v = pcVarint;
     for (;;) {
-      if (p >= tab.length) return -1;
       // uvdelta == 0 ends the table, except as the first entry.
-      let uv = tab[p];
-      if (uv === 0 && pc !== entry) return -1;
-      let shift = 7;
-      if (uv & 0x80) {
-        uv &= 0x7f;
-        for (;;) {
-          if (++p >= tab.length || shift > 28) return -1;
-          uv |= (tab[p] & 0x7f) << shift;
-          if (!(tab[p] & 0x80)) break;
-          shift += 7;
-        }
-        uv >>>= 0;
-      }
-      p++;
+      if (tab[p] === 0 && pc !== entry) return -1;
+      // Both deltas are uint32 varints (runtime.readvarint).
+      if (readUvarint(tab, p, v) || v.value > maxUint32) return -1;
+      const uv = v.value;
       val = (val + (uv & 1 ? ~(uv >>> 1) : uv >>> 1)) | 0;
-      if (p >= tab.length) return -1;
-      let pcdelta = tab[p];
-      if (pcdelta & 0x80) {
-        pcdelta &= 0x7f;
-        shift = 7;
-        for (;;) {
-          if (++p >= tab.length || shift > 28) return -1;
-          pcdelta |= (tab[p] & 0x7f) << shift;
-          if (!(tab[p] & 0x80)) break;
-          shift += 7;
-        }
-        pcdelta >>>= 0;
-      }
-      p++;
-      pc += pcdelta;
+      if (readUvarint(tab, v.next, v) || v.value > maxUint32) return -1;
+      p = v.next;
+      pc += v.value;
       if (targetpc < pc) return val;
     }
   }

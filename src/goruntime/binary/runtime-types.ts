@@ -3,7 +3,7 @@ import {
   abiType, arrayType, chanType, funcType, imethodSize, interfaceType, Kind, kindNames, type MapLayoutKind,
   mapLayoutKind, mapTypeLayout, methodSize, ptrType, sliceType, structField, structType, TFlag, uncommonType,
 } from '../layout/abi-layout.js';
-import { u64 } from '../../util/bytes.js';
+import { readUvarint, u64, type Varint } from '../../util/bytes.js';
 import { buildPointerMask } from './gc-mask.js';
 import type { Moduledata } from './moduledata.js';
 import { atLeast, type GoVersion } from './version.js';
@@ -180,15 +180,13 @@ export class RuntimeTypes {
   private decodeName(addr: number): AbiName | undefined {
     if (addr === 0 || !this.mem.isMapped(addr, 2)) return undefined;
     const flags = this.mem.readU8(addr);
-    const varint = (at: number): { value: number; next: number } | undefined => {
-      let value = 0;
-      for (let i = 0; i < 4; i++) {
-        if (!this.mem.isMapped(at + i, 1)) return undefined;
-        const b = this.mem.readU8(at + i);
-        value |= (b & 0x7f) << (7 * i);
-        if (!(b & 0x80)) return { value, next: at + i + 1 };
-      }
-      return undefined;
+    // A length takes at most 4 bytes here (maxNameLength); read what of them is mapped.
+    const varint = (at: number): Varint | undefined => {
+      let mapped = 0;
+      while (mapped < 4 && this.mem.isMapped(at + mapped, 1)) mapped++;
+      const out: Varint = { value: 0, next: 0 };
+      if (mapped === 0 || readUvarint(this.mem.read(at, mapped), 0, out)) return undefined;
+      return { value: out.value, next: at + out.next };
     };
     const len = varint(addr + 1);
     if (!len || len.value > maxNameLength || !this.mem.isMapped(len.next, len.value)) return undefined;

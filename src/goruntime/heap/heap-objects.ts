@@ -1,14 +1,9 @@
 import type { SpanTable } from './spans.js';
-
-const pageSize = 8192;
-/** Objects up to this size keep their pointer bits at the end of their span (heapBitsInSpan). */
-export const minSizeForMallocHeader = 512;
-/** Larger small objects of pointerful types start with an 8-byte pointer to their type. */
-export const mallocHeaderSize = 8;
+import { isLargeSpan, isNoscanSpan, mallocHeaderSize, minSizeForMallocHeader, pageSize } from '../arch.js';
 
 /** Whether slots of a span carry a malloc header: small size class, pointerful, over 512 bytes. */
 export function hasMallocHeader(spanClass: number, elemSize: number): boolean {
-  return spanClass >> 1 !== 0 && !(spanClass & 1) && elemSize > minSizeForMallocHeader;
+  return !isLargeSpan(spanClass) && !isNoscanSpan(spanClass) && elemSize > minSizeForMallocHeader;
 }
 
 /**

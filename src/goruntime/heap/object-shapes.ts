@@ -1,10 +1,9 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
-import { type HeapObjects, minSizeForMallocHeader } from './heap-objects.js';
+import type { HeapObjects } from './heap-objects.js';
 import { heapBit, spanHeapBitsOffset } from './pointer-scan.js';
+import { isLargeSpan, isNoscanSpan, minSizeForMallocHeader, ptrSize, pageSize } from '../arch.js';
 
-const ptrSize = 8;
-const pageSize = 8192;
 /** Span bitmaps kept at once; reading is cheap, keeping all of a huge heap's is not. */
 const maxCachedSpans = 4096;
 
@@ -26,7 +25,7 @@ export class ObjectShapes {
   hasBits(obj: number): boolean {
     const s = this.objects.span[obj]!;
     const spanClass = this.objects.spans.spanClass[s]!;
-    return !(spanClass & 1) && spanClass >> 1 !== 0 && this.objects.spans.elemSize[s]! <= minSizeForMallocHeader;
+    return !isNoscanSpan(spanClass) && !isLargeSpan(spanClass) && this.objects.spans.elemSize[s]! <= minSizeForMallocHeader;
   }
 
   /** The object's shape key, undefined when it has no heap bits, they cannot be read, or none is set. */

@@ -1,10 +1,9 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
-import { type HeapObjects, mallocHeaderSize, minSizeForMallocHeader } from './heap-objects.js';
+import type { HeapObjects } from './heap-objects.js';
 import { u64 } from '../../util/bytes.js';
+import { isLargeSpan, isNoscanSpan, mallocHeaderSize, minSizeForMallocHeader, pageSize, ptrSize } from '../arch.js';
 
-const pageSize = 8192;
-const ptrSize = 8;
 /** Green Tea GC reserves 128 bytes of inline mark bits at the end of small spans with elemsize ≥ 16. */
 const spanInlineMarkBitsSize = 128;
 /** Large objects are read in pieces of this many bytes. */
@@ -61,12 +60,12 @@ export function scanHeapPointers(
     const first = obj;
     while (obj < objects.count && objects.span[obj] === s) obj++;
     const spanClass = spans.spanClass[s]!;
-    if (first === obj || spanClass & 1) continue; // no objects, or noscan
+    if (first === obj || isNoscanSpan(spanClass)) continue; // no objects, or noscan
     const start = spans.start[s]!;
     const elemSize = spans.elemSize[s]!;
     const spanBytes = spans.npages[s]! * pageSize;
     try {
-      if (spanClass >> 1 === 0) {
+      if (isLargeSpan(spanClass)) {
         const typeAddr = spans.largeType[s]!;
         exactType[first] = typeAddr;
         const mask = typeAddr ? masks.pointerMask(typeAddr) : undefined;

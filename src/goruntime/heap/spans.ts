@@ -2,10 +2,10 @@ import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
 import type { RuntimeLayout } from '../layout/runtime-layout.js';
 import { u64 } from '../../util/bytes.js';
+import { pageSize } from '../arch.js';
 
 /** mspan.state value of a span holding heap objects (mSpanInUse). */
 const mSpanInUse = 1;
-const pageSize = 8192;
 /** A span's slot count can never exceed one object per 8 bytes of its pages. */
 const maxSlotsPerPage = pageSize / 8;
 /** Bounds on what we accept from an untrusted core. */

@@ -8,6 +8,7 @@ import {
   allfinRule, allgsRule, allmRule, allpRule, fingStatusRule, gcCleanupsRule, judge, mheapRule,
   type StructureContext, type StructureRule, type Verdict,
 } from './runtime-structures.js';
+import { hex } from '../../util/bytes.js';
 
 export type GlobalName = keyof RuntimeGlobals;
 
@@ -163,4 +164,3 @@ function choose(candidates: Iterable<number>, verdictOf: (addr: number) => Verdi
   return empty.length > 1 ? { ambiguous: empty, empty: true } : 'none';
 }
 
-const hex = (n: number) => `0x${n.toString(16)}`;

@@ -2,7 +2,7 @@ import { UserError } from '../../errors.js';
 import type { Thread } from '../../core/process-image.js';
 import type { GoProcess } from './go-process.js';
 import { G_SCAN, GStatus, isDead, statusName, waitReasonText } from './goroutine-status.js';
-import { u64 } from '../../util/bytes.js';
+import { hex, u64 } from '../../util/bytes.js';
 import type { PcLnTab } from '../binary/pclntab.js';
 import { type Frame, type Stack, StackReader } from './stack-frames.js';
 import { type GoM, readMs } from './threads.js';
@@ -49,7 +49,6 @@ const maxGoroutines = 1 << 26;
 /** runtime.fingRunningFinalizer: the finalizer goroutine is inside user code. */
 const FING_RUNNING_FINALIZER = 2;
 
-const hex = (n: number): string => `0x${n.toString(16)}`;
 
 export interface ReadGoroutinesOptions {
   /** Unwind each goroutine's stack (default). Without, frames are empty: enough to count goroutines. */

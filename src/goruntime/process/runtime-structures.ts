@@ -2,6 +2,7 @@ import { type AddressSpace, MemoryFault } from '../../core/address-space.js';
 import { GStatus, G_SCAN } from './goroutine-status.js';
 import type { PcLnTab } from '../binary/pclntab.js';
 import type { RuntimeLayout } from '../layout/runtime-layout.js';
+import { ptrSize, pageSize } from '../arch.js';
 
 /**
  * Whether an address holds a given runtime global, judged by what the core's memory holds there: the
@@ -27,8 +28,6 @@ export interface StructureContext {
 
 export type StructureRule = (ctx: StructureContext, addr: number) => Verdict;
 
-const ptrSize = 8;
-const pageSize = 8192;
 const pagesPerArena = 8192;
 const heapArenaBytes = 1 << 26;
 const arenaL2Entries = 1 << 22;

@@ -1,5 +1,6 @@
 import { type AddressSpace, MemoryFault } from '../../core/address-space.js';
 import { FuncFlag, type GoFunc, type PcLnTab } from '../binary/pclntab.js';
+import { hex } from '../../util/bytes.js';
 
 /** Where a stack walk starts. */
 export interface UnwindStart {
@@ -53,7 +54,6 @@ export interface UnwindResult {
 /** No Go stack is this deep (1 GB maximum stack, frames of at least 8 bytes, and the runtime stops far earlier). */
 const maxFrames = 1 << 17;
 
-const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /** Calls the runtime injects into a stopped goroutine: the caller stopped at the interrupted PC. */
 function isInjectedCall(special: string | undefined): boolean {

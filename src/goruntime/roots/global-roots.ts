@@ -3,8 +3,8 @@ import type { ElfSymbol } from '../../elf/elf-file.js';
 import { globalsPointerMask } from '../binary/gcprog.js';
 import { u64 } from '../../util/bytes.js';
 import type { Moduledata } from '../binary/moduledata.js';
+import { ptrSize } from '../arch.js';
 
-const ptrSize = 8;
 
 /** A global variable (or an unnamed run of pointer words) that holds pointers. */
 export interface GlobalRoot {

@@ -3,8 +3,8 @@ import { Kind } from '../layout/abi-layout.js';
 import type { GoProcess } from '../process/go-process.js';
 import type { SpanTable } from '../heap/spans.js';
 import type { HeapRoot, RootSlot } from './heap-root.js';
+import { ptrSize } from '../arch.js';
 
-const ptrSize = 8;
 /** Bounds on lists walked in untrusted memory. */
 const maxListLength = 1 << 22;
 

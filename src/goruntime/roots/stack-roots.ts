@@ -4,8 +4,8 @@ import { type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import { REGISTER_NAMES } from '../../elf/core-notes.js';
 import type { Frame, Goroutine } from '../process/goroutines.js';
 import type { HeapRoot, RootPiece, RootSlot } from './heap-root.js';
+import { ptrSize } from '../arch.js';
 
-const ptrSize = 8;
 
 /** A variable's place in a frame: the pieces of it that live in memory there. */
 interface FrameVariable {

@@ -1,9 +1,7 @@
 import type { HeapObjects } from '../heap/heap-objects.js';
 import { sizeClassOf } from '../heap/size-classes.js';
 import type { RuntimeType } from '../binary/runtime-types.js';
-
-/** Noscan values this small share 16-byte tiny blocks. */
-const tinySize = 16;
+import { isLargeSpan, isNoscanSpan, tinySize } from '../arch.js';
 
 /**
  * Whether a heap object is what the allocator returns for one value of type t: a span that scans
@@ -17,11 +15,12 @@ export function holdsOneValue(objects: HeapObjects, obj: number, t: RuntimeType)
 /** Whether a heap object is what the allocator returns for `count` values of type t laid end to end. */
 export function holdsValues(objects: HeapObjects, obj: number, t: RuntimeType, count: number): boolean {
   const spanClass = objects.spans.spanClass[objects.span[obj]!]!;
-  const noscan = (spanClass & 1) === 1;
+  const noscan = isNoscanSpan(spanClass);
   const size = objects.size[obj]!;
   const bytes = count * t.size;
   if (noscan !== (t.ptrBytes === 0) || bytes === 0) return false;
-  if (spanClass >> 1 === 0) return size >= bytes;
+  if (isLargeSpan(spanClass)) return size >= bytes;
+  // Noscan values smaller than a tiny block share one.
   if (noscan && bytes < tinySize) return false;
   return sizeClassOf(bytes + objects.dataOffset(obj)) === size;
 }

@@ -3,8 +3,8 @@ import type { HeapRoot } from '../roots/heap-root.js';
 import { holdsValues, isClosureContext, isRuntimeRepresentation } from './allocation-fit.js';
 import { Role, type HeapTyping } from './heap-typing.js';
 import type { GlobalAllocation } from '../code/code-facts.js';
+import { ptrSize } from '../arch.js';
 
-const ptrSize = 8;
 
 /**
  * Types what untyped globals point to from how the code assigns them: a global the code sets to the

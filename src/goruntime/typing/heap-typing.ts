@@ -5,6 +5,7 @@ import { u64 } from '../../util/bytes.js';
 import type { RuntimeType, RuntimeTypes } from '../binary/runtime-types.js';
 import { isRuntimeMapPart } from './allocation-fit.js';
 import type { DeclaredType, PointerSlot, PointerSlots, SlotKind } from '../binary/pointer-slots.js';
+import { ptrSize } from '../arch.js';
 
 /** What an object is, as far as typing found out. */
 export const Role = {
@@ -32,7 +33,6 @@ export function isInternal(role: number): boolean {
   return role === Role.mapTable || role === Role.mapGroups || role === Role.chanBuffer;
 }
 
-const ptrSize = 8;
 /** Objects are read in windows of this size while typing. */
 const window = 1 << 20;
 /** hchan: dataqsiz@8, buf@16 (runtime/chan.go, unchanged since Go 1.14). */

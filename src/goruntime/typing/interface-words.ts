@@ -2,8 +2,8 @@ import type { HeapRoot } from '../roots/heap-root.js';
 import type { RuntimeType } from '../binary/runtime-types.js';
 import { holdsOneValue } from './allocation-fit.js';
 import { Role, type HeapTyping } from './heap-typing.js';
+import { ptrSize } from '../arch.js';
 
-const ptrSize = 8;
 
 /**
  * Interface values found in memory whose type nobody declared: a pointer word holding the address

@@ -1,7 +1,6 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { u64 } from '../../util/bytes.js';
 import { Kind } from '../layout/abi-layout.js';
-import { minSizeForMallocHeader } from '../heap/heap-objects.js';
 import { type ObjectShapes, shapeKeyOf } from '../heap/object-shapes.js';
 import { sizeClassOf } from '../heap/size-classes.js';
 import type { RuntimeType, RuntimeTypes } from '../binary/runtime-types.js';
@@ -10,8 +9,8 @@ import { isClosureContext, isRuntimeRepresentation } from './allocation-fit.js';
 import type { ContainerHeaders } from './container-headers.js';
 import type { InterfaceWords } from './interface-words.js';
 import type { PointerSlot, PointerSlots } from '../binary/pointer-slots.js';
+import { isNoscanSpan, minSizeForMallocHeader, ptrSize } from '../arch.js';
 
-const ptrSize = 8;
 /** Lengths and capacities beyond 2^40 are not real. */
 const maxLength = 2 ** 40;
 /** How deep a judgement follows pointers into objects of the promised shape, and how many it reads. */
@@ -331,6 +330,6 @@ class ShapeJudge {
 
   private noscan(obj: number): boolean {
     const objects = this.typing.objects;
-    return (objects.spans.spanClass[objects.span[obj]!]! & 1) === 1;
+    return isNoscanSpan(objects.spans.spanClass[objects.span[obj]!]!);
   }
 }
