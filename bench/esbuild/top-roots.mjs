@@ -4,7 +4,6 @@
 import { analyzeCore } from '../../dist/analysis/analyze-core.js';
 import { GoProcess } from '../../dist/goruntime/process/go-process.js';
 import { heapTotals } from '../../dist/analysis/heap-summary.js';
-import { nameStrippedGlobals } from '../../dist/goruntime/roots/global-root-names.js';
 
 const [core, binary, n = '10'] = process.argv.slice(2);
 if (!core || !binary) {
@@ -26,9 +25,6 @@ const proc = GoProcess.open(core, binary);
 next('reading goroutines');
 const analysis = analyzeCore(proc, (phase) => phase !== 'reading goroutines' && next(phase));
 next('done');
-if (proc.strippedGlobals) {
-  nameStrippedGlobals(analysis.heap, proc.binary.moduledata, (pc) => proc.binary.pclntab.funcForPC(pc)?.name);
-}
 
 const { graph } = analysis.heap;
 const { order, parent } = analysis.tree;
@@ -43,7 +39,7 @@ for (const obj of order) {
 const totals = heapTotals(analysis);
 const mib = (b) => `${(b / 2 ** 20).toFixed(2)} MiB`;
 
-console.log(`globals found:  ${JSON.stringify(proc.strippedGlobals?.foundBy ?? 'from the symbol table')}`);
+console.log(`globals found:  ${JSON.stringify(proc.found.foundBy)}`);
 for (const cost of proc.strippedCosts()) console.log(`cost:           ${cost}`);
 console.log(`heap:           ${mib(totals.bytes)} in ${totals.objects} objects`);
 console.log(`reachable:      ${mib(totals.reachableBytes)} in ${totals.reachableObjects} objects`);

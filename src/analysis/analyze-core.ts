@@ -4,6 +4,7 @@ import { type Goroutine, readGoroutines } from '../goruntime/process/goroutines.
 import { analyzeHeap, type HeapAnalysis } from './heap-analysis.js';
 import { readGoroutineRecords } from '../goruntime/roots/goroutine-records.js';
 import { readStackRoots } from '../goruntime/roots/stack-roots.js';
+import { rootKinds } from '../goruntime/roots/heap-root.js';
 
 export interface CoreAnalysis {
   goroutines: Goroutine[];
@@ -18,11 +19,10 @@ export interface CoreAnalysis {
 export function analyzeCore(proc: GoProcess, onPhase: (phase: string) => void = () => undefined): CoreAnalysis {
   onPhase('reading goroutines');
   const goroutines = readGoroutines(proc);
-  const stackRoots = readStackRoots(proc.image, goroutines, proc.dwarf, proc.binary.moduledata.types, proc.image.loadBias);
-  const warnings: string[] = [];
-  const records = readGoroutineRecords(proc.image, proc.layout, proc.binary.pclntab, goroutines, warnings);
-  const heap = analyzeHeap(proc, { extraRoots: [...stackRoots, ...records], onPhase });
+  const stackRoots = readStackRoots(proc, goroutines);
+  const records = readGoroutineRecords(proc, goroutines);
+  const heap = analyzeHeap(proc, { extraRoots: [...stackRoots, ...records.roots], onPhase });
   onPhase('walking references from the roots');
-  const tree = buildRetentionTree(heap.graph);
-  return { goroutines, heap, tree, warnings: [...warnings, ...heap.warnings] };
+  const tree = buildRetentionTree(heap.graph, rootKinds);
+  return { goroutines, heap, tree, warnings: [...records.warnings, ...heap.warnings] };
 }

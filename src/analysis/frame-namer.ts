@@ -3,16 +3,15 @@ import type { HeapAnalysis } from './heap-analysis.js';
 import type { PcLnTab } from '../goruntime/binary/pclntab.js';
 import { isInternal, Role } from '../goruntime/typing/heap-typing.js';
 import type { PointerSlot } from '../goruntime/binary/pointer-slots.js';
-import { objectTypeName } from '../goruntime/typing/type-names.js';
+import { format } from './frame-labels.js';
+import { objectTypeName } from './type-names.js';
 
 /**
- * Names flame-graph frames by the grammar documented in the README:
- *   root frame    `<kind> <name>`       global main.sessions · goroutine 6 main.holdList · list
- *   object frame  `[<how> ]<type>`      `.Payload []uint8` · `[value] *main.Session` · `map[int64]*main.Session`
- * where <how> is the access path inside the holder (`.field`, `[elem]`, `[key]`, `[value]`, `[buf]`) and
- * <type> the Go type the holder declares for the pointer (an interface shows `any → main.T`). Without a
- * typed holder the frame is the object's own type, or `unknown (N-byte objects)`. Map buckets, slice
- * arrays' owners and channel buffers fold into the frame of what owns them.
+ * Names flame-graph frames by the grammar of frame-labels.ts: a root by its kind and name, an object
+ * by how its holder holds it (the access path inside the holder) and the Go type the holder declares
+ * for the pointer (an interface shows its dynamic type too). Without a typed holder the frame is the
+ * object's own type, or `unknown (N-byte objects)`. Map groups, slices' arrays and channel buffers
+ * fold into the frame of what owns them.
  */
 export class GoFrameNamer implements FrameNamer {
   constructor(
@@ -20,11 +19,15 @@ export class GoFrameNamer implements FrameNamer {
     private readonly pclntab: PcLnTab,
   ) {}
 
+  readonly unreachableRootLabel = format.unreachableRoot;
+
   rootLabel(root: number): string {
     const r = this.heap.graph.roots[root]!;
-    if (r.kind === 'global') return `global ${r.name}`;
-    // A runtime global (runtime.allgs) reads `runtime global runtime.allgs`; other roots carry their kind.
-    return r.kind === 'runtime' && !r.name.startsWith('runtime ') ? `runtime global ${r.name}` : r.name;
+    return format.root(r.kind, r.name);
+  }
+
+  chainLabel(label: string, count: number): string {
+    return format.chain(label, count);
   }
 
   objectLabel(obj: number, parent: number, offset: number): string | undefined {
@@ -32,8 +35,8 @@ export class GoFrameNamer implements FrameNamer {
     if (isInternal(typing.role[obj]!)) return undefined;
     const held = parent >= 0 ? this.heldInObject(parent, offset) : this.heldInRoot(-1 - parent, offset);
     if (!held) return this.typeName(obj);
-    const what = held.slot.kind === 'eface' || held.slot.kind === 'iface' ? `${held.slot.type.string} → ${this.typeName(obj)}` : held.slot.type.string;
-    return held.how ? `${held.how} ${what}` : what;
+    const what = held.slot.kind === 'eface' || held.slot.kind === 'iface' ? format.throughInterface(held.slot.type.string, this.typeName(obj)) : held.slot.type.string;
+    return format.held(held.how, what);
   }
 
   unreachableLabel(obj: number): string {
@@ -51,7 +54,7 @@ export class GoFrameNamer implements FrameNamer {
 
   /** Which typed slot of root `r` holds the pointer at `offset`. */
   private heldInRoot(r: number, offset: number): { how: string; slot: PointerSlot } | undefined {
-    const typed = this.heap.rootSlots[r];
+    const typed = this.heap.graph.roots[r]!.typedSlots;
     const slot = typed && this.slotAt(typed, offset);
     return slot ? { how: slot.path, slot } : undefined;
   }
@@ -73,13 +76,13 @@ export class GoFrameNamer implements FrameNamer {
     if (!slot) return undefined;
     switch (role) {
       case Role.mapGroups:
-        return { how: slot.path.replace(/^\.slots\[elem\]\.key/, '[key]').replace(/^\.slots\[elem\]\.elem/, '[value]'), slot };
+        return { how: format.mapEntry(slot.path), slot };
       case Role.chanBuffer:
-        return { how: `[buf]${slot.path}`, slot };
+        return { how: format.channelBuffer(slot.path), slot };
       case Role.array:
-        return { how: `[elem]${slot.path}`, slot };
+        return { how: format.element(slot.path), slot };
       default:
-        return { how: typing.count[parent]! > 1 ? `[elem]${slot.path}` : slot.path, slot };
+        return { how: typing.count[parent]! > 1 ? format.element(slot.path) : slot.path, slot };
     }
   }
 

@@ -1,8 +1,9 @@
-import { rootKinds, type RootKind } from '../graph/reference-graph.js';
+import { rootKinds, type RootKind } from '../goruntime/roots/heap-root.js';
 import { unreached } from '../graph/retention-tree.js';
 import type { CoreAnalysis } from './analyze-core.js';
 import { Role } from '../goruntime/typing/heap-typing.js';
-import { objectTypeName } from '../goruntime/typing/type-names.js';
+import { format } from './frame-labels.js';
+import { objectTypeName } from './type-names.js';
 
 /** The heap's totals as `info` reports them. */
 export interface HeapTotals {
@@ -21,9 +22,6 @@ export interface TypeLine {
   count: number;
   bytes: number;
 }
-
-/** The label of the line that gathers allocated objects no root reaches. */
-export const unreachableLine = 'unreachable (allocated, no root reaches it)';
 
 export function heapTotals({ heap, tree }: CoreAnalysis): HeapTotals {
   const { objects, typing, graph } = heap;
@@ -62,7 +60,7 @@ export function bytesByType(analysis: CoreAnalysis, funcName: (entry: number) =>
   let unreachable: TypeLine | undefined;
   for (let obj = 0; obj < heap.objects.count; obj++) {
     if (tree.parent[obj] === unreached) {
-      unreachable ??= { type: unreachableLine, count: 0, bytes: 0 };
+      unreachable ??= { type: format.unreachableRoot, count: 0, bytes: 0 };
       unreachable.count++;
       unreachable.bytes += heap.objects.size[obj]!;
     } else add(objectTypeName(heap.typing, obj, funcName), heap.objects.size[obj]!);

@@ -30,7 +30,7 @@ export class SegmentedImage implements AddressSpace {
     let hi = this.segments.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.segments[mid].start <= addr) lo = mid + 1;
+      if (this.segments[mid]!.start <= addr) lo = mid + 1;
       else hi = mid;
     }
     const s = this.segments[lo - 1];
@@ -53,7 +53,7 @@ export class SegmentedImage implements AddressSpace {
       const at = addr + done;
       const i = this.indexOf(at);
       if (i < 0) throw new MemoryFault(addr, length);
-      const seg = this.readable[i];
+      const seg = this.readable[i]!;
       const n = Math.min(length - done, seg.end - at);
       // Zero segments leave the zeros Buffer.alloc put there.
       if (seg.file) seg.file.readInto(seg.fileOffset + (at - seg.start), out, done, n);
@@ -70,14 +70,14 @@ export class SegmentedImage implements AddressSpace {
     while (at < end) {
       const i = this.indexOf(at);
       if (i < 0) return false;
-      at = this.ends[i];
+      at = this.ends[i]!;
     }
     return true;
   }
 
   readU8(addr: number): number {
     const seg = this.within(addr, 1);
-    if (!seg) return this.read(addr, 1)[0];
+    if (!seg) return this.read(addr, 1)[0]!;
     return seg.file ? seg.file.u8(seg.fileOffset + (addr - seg.start)) : 0;
   }
 
@@ -95,12 +95,12 @@ export class SegmentedImage implements AddressSpace {
 
   readU64(addr: number): number {
     this.loadHalves(addr);
-    return this.halves[0] + this.halves[1] * TWO_32;
+    return this.halves[0]! + this.halves[1]! * TWO_32;
   }
 
   readI64(addr: number): number {
     this.loadHalves(addr);
-    return this.halves[0] + (this.halves[1] | 0) * TWO_32;
+    return this.halves[0]! + (this.halves[1]! | 0) * TWO_32;
   }
 
   readPtr(addr: number): number {
@@ -122,22 +122,22 @@ export class SegmentedImage implements AddressSpace {
   /** The readable segment holding all of [addr, addr+length), or undefined (then take the slow path). */
   private within(addr: number, length: number): Segment | undefined {
     const i = this.indexOf(addr);
-    return i >= 0 && addr + length <= this.ends[i] ? this.readable[i] : undefined;
+    return i >= 0 && addr + length <= this.ends[i]! ? this.readable[i] : undefined;
   }
 
   /** Index of the readable segment holding `addr`, or -1. */
   private indexOf(addr: number): number {
     const last = this.last;
-    if (last < this.starts.length && addr >= this.starts[last] && addr < this.ends[last]) return last;
+    if (last < this.starts.length && addr >= this.starts[last]! && addr < this.ends[last]!) return last;
     let lo = 0;
     let hi = this.starts.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.starts[mid] <= addr) lo = mid + 1;
+      if (this.starts[mid]! <= addr) lo = mid + 1;
       else hi = mid;
     }
     const i = lo - 1;
-    if (i < 0 || addr >= this.ends[i]) return -1;
+    if (i < 0 || addr >= this.ends[i]!) return -1;
     this.last = i;
     return i;
   }

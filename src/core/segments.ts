@@ -39,7 +39,7 @@ export function sortedLayer(segments: Segment[]): Segment[] {
   const sorted = segments.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start);
   const out: Segment[] = [];
   for (const s of sorted) {
-    const prevEnd = out.length ? out[out.length - 1].end : -1;
+    const prevEnd = out.length ? out[out.length - 1]!.end : -1;
     if (s.end <= prevEnd) continue;
     out.push(s.start < prevEnd ? slice(s, prevEnd, s.end) : s);
   }
@@ -51,11 +51,12 @@ export function overlay(lower: Segment[], upper: Segment[]): Segment[] {
   const out: Segment[] = [...upper];
   let j = 0;
   for (const seg of lower) {
-    while (j < upper.length && upper[j].end <= seg.start) j++;
+    while (j < upper.length && upper[j]!.end <= seg.start) j++;
     let at = seg.start;
-    for (let k = j; k < upper.length && upper[k].start < seg.end; k++) {
-      if (upper[k].start > at) out.push(slice(seg, at, upper[k].start));
-      at = Math.max(at, upper[k].end);
+    for (let k = j; k < upper.length && upper[k]!.start < seg.end; k++) {
+      const u = upper[k]!;
+      if (u.start > at) out.push(slice(seg, at, u.start));
+      at = Math.max(at, u.end);
     }
     if (at < seg.end) out.push(slice(seg, at, seg.end));
   }

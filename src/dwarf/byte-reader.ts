@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { readSvarint, readUvarint, type Varint } from '../util/bytes.js';
+import { type BigVarint, readSvarint, readUvarint, readVarintBig, type Varint } from '../util/bytes.js';
 
 /** The error for DWARF that cannot be what a compiler wrote: where it is and what is wrong. */
 export function malformed(section: string, offset: number, what: string): UserError {
@@ -135,18 +135,11 @@ export class ByteReader {
   }
 
   private lebBig(signed: boolean): bigint {
-    let result = 0n;
-    let shift = 0n;
-    let byte: number;
-    do {
-      byte = this.u8();
-      result |= BigInt(byte & 0x7f) << shift;
-      shift += 7n;
-      if (shift > 70n) throw this.fail(`${signed ? 'a signed' : 'an unsigned'} LEB128 is longer than 10 bytes`, this.pos);
-    } while (byte >= 0x80);
-    if (!signed) return BigInt.asUintN(64, result);
-    if (byte & 0x40) result -= 1n << shift;
-    return BigInt.asIntN(64, result);
+    const out: BigVarint = { value: 0n, next: 0 };
+    const problem = readVarintBig(this.buf, this.pos, signed, out, this.end);
+    if (problem) throw this.fail(`${signed ? 'a signed' : 'an unsigned'} LEB128 ${problem}`, this.pos);
+    this.pos = out.next;
+    return out.value;
   }
 
   skipLeb(): void {

@@ -73,7 +73,6 @@ export interface CoreNotes {
 const PRSTATUS_REG_OFFSET = 112;
 const PRSTATUS_MIN_SIZE = PRSTATUS_REG_OFFSET + REGISTER_NAMES.length * 8;
 
-
 function tooShort(what: string, length: number): UserError {
   return new UserError('badInputData', `the core's ${what} note is ${length} bytes, too short for linux/amd64; the core is corrupt or not from linux/amd64.`);
 }
@@ -95,14 +94,14 @@ export function parsePrStatus(desc: Buffer): PrStatus {
 export function parseFileNote(desc: Buffer): FileMapping[] {
   if (desc.length < 16) throw tooShort('NT_FILE', desc.length);
   const count = u64(desc, 0);
-  const pageSize = u64(desc, 8);
+  const offsetUnit = u64(desc, 8); // file offsets are in pages of this size
   const namesAt = 16 + count * 24;
   if (namesAt > desc.length) throw tooShort('NT_FILE', desc.length);
   const paths = desc.toString('utf8', namesAt).split('\0');
   const files: FileMapping[] = [];
   for (let i = 0; i < count; i++) {
     const at = 16 + i * 24;
-    files.push({ start: u64(desc, at), end: u64(desc, at + 8), fileOffset: u64(desc, at + 16) * pageSize, path: paths[i] ?? '' });
+    files.push({ start: u64(desc, at), end: u64(desc, at + 8), fileOffset: u64(desc, at + 16) * offsetUnit, path: paths[i] ?? '' });
   }
   return files;
 }

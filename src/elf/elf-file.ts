@@ -93,7 +93,6 @@ const MACHINE_NAMES: Record<number, string> = {
   258: 'LoongArch',
 };
 
-
 /**
  * An ELF64 little-endian x86-64 file (executable, shared object or core), read lazily through
  * positioned reads: only the headers are parsed on open.
@@ -314,7 +313,7 @@ export class ElfFile {
     const strtab = sections[strndx];
     if (strtab && strtab.type !== SHT_NOBITS) {
       const names = this.readChecked(strtab.offset, strtab.size, 'section name table');
-      sections.forEach((s, i) => (s.name = cString(names, nameOffsets[i])));
+      sections.forEach((s, i) => (s.name = cString(names, nameOffsets[i]!)));
     }
     return sections;
   }
@@ -346,7 +345,7 @@ export class ElfFile {
     const symbols: ElfSymbol[] = [];
     // Entry 0 is the reserved null symbol.
     for (let at = SYM_SIZE; at + SYM_SIZE <= data.length; at += SYM_SIZE) {
-      const info = data[at + 4];
+      const info = data[at + 4]!;
       symbols.push({
         name: cString(strings, data.readUInt32LE(at)),
         type: info & 0xf,

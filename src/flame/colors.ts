@@ -1,5 +1,5 @@
 import { scaleLinear, scaleOrdinal } from 'd3-scale';
-import { GO_FRAME_KINDS, goFrameKind, type GoFrameKind } from '../analysis/frame-labels.js';
+import { classify, frameKinds, type FrameKind } from '../analysis/frame-labels.js';
 import type { PaletteName } from './palettes.js';
 
 /**
@@ -33,8 +33,8 @@ const RAMPS: Record<Exclude<PaletteName, 'go'>, Ramp> = {
 };
 
 /** The `go` palette: one light hue per kind, so black labels stay readable. */
-const goRamp = scaleOrdinal<GoFrameKind, Ramp>()
-  .domain(GO_FRAME_KINDS)
+const goRamp = scaleOrdinal<FrameKind, Ramp>()
+  .domain(frameKinds)
   .range([
     { base: [175, 145, 225], span: [40, 40, 25], pick: same }, // roots: violet
     { base: [235, 145, 60], span: [20, 50, 50], pick: same }, // maps: orange
@@ -69,7 +69,7 @@ export function frameColors(palette: PaletteName, hash: boolean, maxDelta: numbe
   const cache = new Map<string, string>();
   const vector = hash ? hashVector : plainVector;
   const rampOf = (name: string, isRoot: boolean): Ramp =>
-    palette === 'go' ? goRamp(isRoot ? 'root' : goFrameKind(name)) : RAMPS[palette];
+    palette === 'go' ? goRamp(isRoot ? 'root' : classify(name)) : RAMPS[palette];
   // One ramp and one hash for every name: cheaper to compute than to look up (a Map hashes the name too).
   const direct = palette !== 'go' && !hash ? RAMPS[palette] : undefined;
   const delta = scaleLinear<Rgb, string>()

@@ -6,4 +6,3 @@ export { canonicalFrameName } from './frame-names.js';
 export { renderFlameGraph, writeFlameGraph, flameGraphChunks } from './render.js';
 export { DEFAULT_OPTIONS, parseMinWidth, type FlameOptions, type MinWidth } from './options.js';
 export { PALETTE_NAMES, type PaletteName } from './palettes.js';
-export { goFrameKind, type GoFrameKind } from '../analysis/frame-labels.js';

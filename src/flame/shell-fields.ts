@@ -2,14 +2,10 @@ import { backgroundColors } from './colors.js';
 import { formatCount } from './folded.js';
 import { round1, type Geometry } from './geometry.js';
 import type { FlameOptions } from './options.js';
-import { svgAssets } from './templates.js';
+import { svgAssets, type SvgShell } from './templates.js';
 import { commentText } from './xml.js';
 
-/** The SVG around the frames, split where the frames go. */
-export interface SvgShell {
-  head: string;
-  tail: string;
-}
+export type { SvgShell };
 
 /** Facts about the drawing that the page states and the embedded script needs. */
 export interface ShellFacts {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { SvgShell } from './shell-fields.js';
 
 /**
  * The files in templates/: the JavaScript and CSS embedded in every SVG (real files, so they can be
@@ -7,6 +6,12 @@ import type { SvgShell } from './shell-fields.js';
  * by write-shell-template.ts). Each is read once, on first use. The path is the same from src/flame
  * (vitest) and dist/flame (the built CLI).
  */
+/** The SVG around the frames, split where the frames go. */
+export interface SvgShell {
+  head: string;
+  tail: string;
+}
+
 export const SHELL_TEMPLATE_URL = new URL('../../templates/flamegraph-shell.json', import.meta.url);
 
 let assets: { script: string; style: string } | undefined;

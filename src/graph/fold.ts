@@ -1,4 +1,4 @@
-import type { ReferenceGraph, RootKind } from './reference-graph.js';
+import type { ReferenceGraph } from './reference-graph.js';
 import { unreached, type RetentionTree } from './retention-tree.js';
 
 /** One folded stack: frames from the root (first) to the leaf (last), and what ends exactly there. */
@@ -6,8 +6,8 @@ export interface FoldedStack {
   frames: string[];
   bytes: number;
   objects: number;
-  /** The kind of root at the bottom of the stack, or `unreachable` for garbage. */
-  rootKind: RootKind | 'unreachable';
+  /** The kind of root at the bottom of the stack (Root.kind), or `unreachable` for garbage. */
+  rootKind: string;
 }
 
 /** Names the frames of the retention tree; the Go layer implements it from types and roots. */
@@ -25,6 +25,10 @@ export interface FrameNamer {
    * joins that frame, so a list or tree of one type is one frame however it is linked.
    */
   collapseKey(obj: number): string;
+  /** The root frame under which objects no root reaches are drawn. */
+  readonly unreachableRootLabel: string;
+  /** The label of a frame that stands for `count` consecutive objects that share `label`. */
+  chainLabel(label: string, count: number): string;
 }
 
 export interface FoldOptions {
@@ -32,13 +36,6 @@ export interface FoldOptions {
   collapse: boolean;
   /** Frames above this depth are kept in the frame at this depth. */
   maxDepth: number;
-}
-
-export const unreachableRootLabel = 'unreachable (allocated, no root reaches it)';
-
-/** The label of a frame that stands for `count` consecutive same-labelled objects. */
-export function collapsedLabel(label: string, count: number): string {
-  return count > 1 ? `${label} ×${count}` : label;
 }
 
 /**
@@ -77,10 +74,10 @@ export function foldRetentionTree(
   let garbage = -1;
   for (let obj = 0; obj < graph.objectCount; obj++) {
     if (tree.parent[obj] !== unreached) continue;
-    if (garbage < 0) garbage = trie.child(-1, unreachableRootLabel, 'unreachable');
+    if (garbage < 0) garbage = trie.child(-1, namer.unreachableRootLabel, 'unreachable');
     trie.add(trie.child(garbage, namer.unreachableLabel(obj)), graph.objectSize[obj]!);
   }
-  return trie.stacks();
+  return trie.stacks((label, count) => namer.chainLabel(label, count));
 }
 
 /** A trie of frame labels with per-node weights, stored in parallel arrays. */
@@ -121,12 +118,12 @@ class LabelTrie {
     return node;
   }
 
-  stacks(): FoldedStack[] {
+  stacks(chainLabel: (label: string, count: number) => string): FoldedStack[] {
     const out: FoldedStack[] = [];
     for (let node = 0; node < this.label.length; node++) {
       if (this.objects[node] === 0) continue;
       const frames: string[] = [];
-      for (let n = node; n >= 0; n = this.parent[n]!) frames.push(collapsedLabel(this.label[n]!, this.chain[n]!));
+      for (let n = node; n >= 0; n = this.parent[n]!) frames.push(this.chain[n]! > 1 ? chainLabel(this.label[n]!, this.chain[n]!) : this.label[n]!);
       out.push({ frames: frames.reverse(), bytes: this.bytes[node]!, objects: this.objects[node]!, rootKind: this.rootKind[node]! });
     }
     return out;

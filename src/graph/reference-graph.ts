@@ -1,15 +1,13 @@
-/** What kind of GC root holds memory; the order here is the order roots are walked and drawn. */
-export const rootKinds = ['global', 'goroutine', 'finalizer', 'cleanup', 'runtime'] as const;
-export type RootKind = (typeof rootKinds)[number];
-
+/**
+ * A GC root as the graph sees it: roots are walked one kind at a time (in an order the caller
+ * gives), then by rank, then by name. The layer that finds roots adds what else it knows.
+ */
 export interface Root {
-  kind: RootKind;
+  readonly kind: string;
   /** Readable name: `main.sessions`, `goroutine 42 main.worker · list`. */
-  name: string;
+  readonly name: string;
   /** Sort key within its kind (goroutine id, or 0 to sort by name). */
-  rank: number;
-  /** Runtime type descriptor of the root's value when known, else 0. */
-  typeAddr: number;
+  readonly rank: number;
 }
 
 /** Edge offsets at or above this do not fit the offset array and are stored as this value. */
@@ -19,13 +17,13 @@ export const offsetOverflow = 0xffff_ffff;
  * The heap as a directed graph in compressed sparse rows: object → object edges, each with the offset
  * of the pointer inside its source, and root → object edges the same way. Objects are 0..objectCount-1.
  */
-export interface ReferenceGraph {
+export interface ReferenceGraph<R extends Root = Root> {
   readonly objectCount: number;
   readonly objectSize: Float64Array;
   readonly edgeStart: Uint32Array;
   readonly edgeTarget: Int32Array;
   readonly edgeOffset: Uint32Array;
-  readonly roots: Root[];
+  readonly roots: readonly R[];
   readonly rootEdgeStart: Uint32Array;
   readonly rootEdgeTarget: Int32Array;
   readonly rootEdgeOffset: Uint32Array;
@@ -55,12 +53,12 @@ class Growable32<T extends Int32Array | Uint32Array> {
 }
 
 /** Builds a ReferenceGraph; object edges must be added with non-decreasing source objects. */
-export class ReferenceGraphBuilder {
+export class ReferenceGraphBuilder<R extends Root = Root> {
   private readonly edgeStart: Uint32Array;
   private readonly targets = new Growable32((n) => new Int32Array(n));
   private readonly offsets = new Growable32((n) => new Uint32Array(n));
   private lastSource = 0;
-  private readonly roots: Root[] = [];
+  private readonly roots: R[] = [];
   private readonly rootStart: number[] = [0];
   private readonly rootTargets = new Growable32((n) => new Int32Array(n));
   private readonly rootOffsets = new Growable32((n) => new Uint32Array(n));
@@ -87,7 +85,7 @@ export class ReferenceGraphBuilder {
   }
 
   /** Adds a root and its edges: pairs of (offset in the root, target object). */
-  addRoot(root: Root, edges: ReadonlyArray<{ offset: number; target: number }>): void {
+  addRoot(root: R, edges: ReadonlyArray<{ offset: number; target: number }>): void {
     this.roots.push(root);
     for (const e of edges) {
       this.rootTargets.push(e.target);
@@ -96,7 +94,7 @@ export class ReferenceGraphBuilder {
     this.rootStart.push(this.rootTargets.length);
   }
 
-  build(): ReferenceGraph {
+  build(): ReferenceGraph<R> {
     for (let s = this.lastSource + 1; s <= this.objectSize.length; s++) this.edgeStart[s] = this.targets.length;
     return {
       objectCount: this.objectSize.length,

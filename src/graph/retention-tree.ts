@@ -1,4 +1,4 @@
-import { rootKinds, type ReferenceGraph, type Root } from './reference-graph.js';
+import type { ReferenceGraph, Root } from './reference-graph.js';
 
 /** parent[] value of an object no root reaches. */
 export const unreached = -0x8000_0000;
@@ -17,9 +17,9 @@ export interface RetentionTree {
   readonly rootOrder: Int32Array;
 }
 
-/** Roots in their documented order: by kind (rootKinds), then rank, then name. */
-export function orderRoots(roots: readonly Root[]): Int32Array {
-  const kindIndex = new Map<string, number>(rootKinds.map((k, i) => [k, i]));
+/** Roots in their documented order: by kind (in `kindOrder`), then rank, then name. */
+export function orderRoots(roots: readonly Root[], kindOrder: readonly string[]): Int32Array {
+  const kindIndex = new Map<string, number>(kindOrder.map((k, i) => [k, i]));
   const indices = roots.map((_, i) => i);
   indices.sort((a, b) => {
     const ra = roots[a]!;
@@ -35,17 +35,17 @@ export function orderRoots(roots: readonly Root[]): Int32Array {
 }
 
 /**
- * Breadth-first from the roots, one kind at a time in rootKinds order (as viewcore objref does: all
+ * Breadth-first from the roots, one kind at a time in `kindOrder` (as viewcore objref does: all
  * globals form the first frontier and are walked to the end before goroutines start, and so on); within a
  * kind, roots are seeded in order. Each object belongs to the first parent that reaches it.
  */
-export function buildRetentionTree(graph: ReferenceGraph, allowRoot: (root: Root) => boolean = () => true): RetentionTree {
+export function buildRetentionTree(graph: ReferenceGraph, kindOrder: readonly string[]): RetentionTree {
   const parent = new Int32Array(graph.objectCount).fill(unreached);
   const parentOffset = new Uint32Array(graph.objectCount);
   const order = new Int32Array(graph.objectCount);
   let tail = 0;
   let head = 0;
-  const rootOrder = orderRoots(graph.roots).filter((r) => allowRoot(graph.roots[r]!));
+  const rootOrder = orderRoots(graph.roots, kindOrder);
   let next = 0;
   while (next < rootOrder.length) {
     const kind = graph.roots[rootOrder[next]!]!.kind;

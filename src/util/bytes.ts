@@ -65,6 +65,31 @@ export function readSvarint(buf: Uint8Array, at: number, out: Varint, end: numbe
   return undefined;
 }
 
+/** A varint of up to 64 bits, exactly (DWARF constants such as arenaBaseOffset). */
+export interface BigVarint {
+  value: bigint;
+  next: number;
+}
+
+/** Decodes the LEB128 at `at` as a 64-bit value, signed or not, like readUvarint. */
+export function readVarintBig(buf: Uint8Array, at: number, signed: boolean, out: BigVarint, end: number = buf.length): VarintProblem | undefined {
+  let pos = at;
+  let value = 0n;
+  let shift = 0n;
+  let byte: number;
+  do {
+    if (pos >= end) return 'runs past the end';
+    if (pos - at >= maxVarintBytes) return 'is longer than 10 bytes';
+    byte = buf[pos++]!;
+    value |= BigInt(byte & 0x7f) << shift;
+    shift += 7n;
+  } while (byte >= 0x80);
+  if (signed && byte & 0x40) value -= 1n << shift;
+  out.value = signed ? BigInt.asIntN(64, value) : BigInt.asUintN(64, value);
+  out.next = pos;
+  return undefined;
+}
+
 /** The NUL-terminated string at `at` (up to the end of `buf` when no NUL follows); '' past the end. */
 export function cString(buf: Buffer, at: number, end: number = buf.length): string {
   if (at >= end) return '';

@@ -69,7 +69,7 @@ export class PositionedFile {
   /** Unsigned little-endian words at `offset`; the fast path for the hot word reads of a core. */
   u8(offset: number): number {
     this.checkRange(offset, 1);
-    return this.page(Math.floor(offset / PAGE_SIZE))[offset % PAGE_SIZE];
+    return this.page(Math.floor(offset / PAGE_SIZE))[offset % PAGE_SIZE]!;
   }
 
   u16(offset: number): number {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { goFrameKind } from '../../src/analysis/frame-labels.js';
 import { fitLabel } from '../../src/flame/label.js';
 import { integerText, tenthsText, toFixed } from '../../src/flame/number-text.js';
 import { formatBytes, groupDigits } from '../../src/flame/units.js';
@@ -46,36 +45,6 @@ describe('labels fitted to the frame', () => {
     expect(fitLabel('列表列表列表', undefined, width, char)).toBe('列表列表..');
     expect(fitLabel('a🙂🙂🙂🙂🙂', undefined, width, char)).toBe('a🙂🙂🙂..');
     expect(fitLabel('🙂🙂🙂🙂🙂🙂', undefined, 6 + 5 * char, char)).toBe('🙂..');
-  });
-});
-
-describe('Go frame kinds for the go palette', () => {
-  it('classifies roots, maps, slices, strings, structs and unknown memory', () => {
-    const cases: [string, string][] = [
-      ['global main.sessions', 'root'],
-      ['goroutine 42 main.worker · list', 'root'],
-      ['finalizer *os.File', 'root'],
-      ['cleanup *main.TempDir', 'root'],
-      ['runtime allgs', 'root'],
-      ['unreachable (allocated, no root reaches it)', 'root'],
-      ['untyped unsafe.Pointer roots', 'unknown'],
-      ['unknown 48-byte objects', 'unknown'],
-      ['.sessions map[string]*main.Session', 'map'],
-      ['map[string]int', 'map'],
-      ['.buf []uint8', 'slice'],
-      ['[]uint8', 'slice'],
-      ['[]struct { a int }', 'slice'],
-      ['[key] string', 'string'],
-      ['string', 'string'],
-      ['[value] *main.Session', 'struct'],
-      ['(iface) *main.Cache', 'struct'],
-      ['[elem] main.Node', 'struct'],
-      ['[4]uint64', 'struct'],
-      ['.next *main.Node ×1000', 'struct'],
-      ['.items []main.Item ×3', 'slice'],
-      ['[3] unknown 16-byte objects', 'unknown'],
-    ];
-    for (const [label, kind] of cases) expect(goFrameKind(label), label).toBe(kind);
   });
 });
 

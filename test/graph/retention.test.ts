@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ReferenceGraphBuilder, type Root } from '../../src/graph/reference-graph.js';
 import { buildRetentionTree, orderRoots, unreached } from '../../src/graph/retention-tree.js';
-import { foldRetentionTree, unreachableRootLabel, type FrameNamer } from '../../src/graph/fold.js';
+import { foldRetentionTree, type FrameNamer } from '../../src/graph/fold.js';
 
-const root = (kind: Root['kind'], name: string, rank = 0): Root => ({ kind, name, rank, typeAddr: 0 });
+const root = (kind: Root['kind'], name: string, rank = 0): Root => ({ kind, name, rank });
+/** The walking order of kinds these tests use (the Go roots' order). */
+const kindOrder = ['global', 'goroutine', 'finalizer', 'cleanup', 'runtime'];
+const unreachableRootLabel = 'unreachable (allocated, no root reaches it)';
 
 /** Builds a graph from an edge list [source, target] (offsets = 8 × position). */
 function graph(sizes: number[], edges: Array<[number, number]>, roots: Array<[Root, number[]]>) {
@@ -20,6 +23,8 @@ function namer(labels: Array<string | undefined>, rootNames: string[]): FrameNam
     objectLabel: (o) => labels[o],
     unreachableLabel: (o) => `unknown ${16}-byte objects #${o % 1}`,
     collapseKey: (o) => labels[o] ?? '',
+    unreachableRootLabel,
+    chainLabel: (label, count) => `${label} ×${count}`,
   };
 }
 
@@ -36,7 +41,7 @@ describe('root order', () => {
       root('global', 'main.a'),
       root('cleanup', 'cleanup for main.T'),
     ];
-    expect([...orderRoots(roots)].map((i) => roots[i]!.name)).toEqual([
+    expect([...orderRoots(roots, kindOrder)].map((i) => roots[i]!.name)).toEqual([
       'main.a', 'main.z', 'goroutine 2 main.a', 'goroutine 7 main.b', 'finalizer for main.T', 'cleanup for main.T', 'runtime.allp',
     ]);
   });
@@ -46,7 +51,7 @@ describe('retention tree', () => {
   it('gives a shared object to the first root in order and keeps cycles finite', () => {
     // 0 -> 1 -> 2 -> 0 (cycle); root main.b -> 2 directly, root main.a -> 0; 3 unreachable.
     const g = graph([16, 32, 48, 64], [[0, 1], [1, 2], [2, 0]], [[root('global', 'main.b'), [2]], [root('global', 'main.a'), [0]]]);
-    const t = buildRetentionTree(g);
+    const t = buildRetentionTree(g, kindOrder);
     // Roots are seeded together (multi-source BFS): 2 is one hop from main.b, so main.b keeps it.
     expect(t.parent[0]).toBe(-1 - 1);
     expect(t.parent[2]).toBe(-1 - 0);
@@ -58,7 +63,7 @@ describe('retention tree', () => {
   it('walks all globals to the end before any goroutine: a far global beats a near local', () => {
     // global main.g -> 0 -> 1 -> 2; goroutine root -> 2 directly.
     const g = graph([8, 8, 8], [[0, 1], [1, 2]], [[root('goroutine', 'goroutine 1 main.f · x', 1), [2]], [root('global', 'main.g'), [0]]]);
-    const t = buildRetentionTree(g);
+    const t = buildRetentionTree(g, kindOrder);
     expect(t.parent[2]).toBe(1);
     expect(t.parent[0]).toBe(-1 - 1);
   });
@@ -67,7 +72,7 @@ describe('retention tree', () => {
 describe('folding', () => {
   it('accounts every byte exactly once, unreachable memory separately', () => {
     const g = graph([100, 10, 20, 30, 5], [[0, 1], [0, 2], [2, 3]], [[root('global', 'main.sessions'), [0]]]);
-    const stacks = foldRetentionTree(g, buildRetentionTree(g), namer(['.sessions map', undefined, '[value] *T', '.buf []uint8', 'x'], ['global main.sessions']), {
+    const stacks = foldRetentionTree(g, buildRetentionTree(g, kindOrder), namer(['.sessions map', undefined, '[value] *T', '.buf []uint8', 'x'], ['global main.sessions']), {
       collapse: true, maxDepth: Infinity,
     });
     expect(total(stacks)).toBe(165);
@@ -87,7 +92,7 @@ describe('folding', () => {
     const edges: Array<[number, number]> = [];
     for (let i = 0; i + 1 < n; i++) edges.push([i, i + 1]);
     const g = graph(new Array(n).fill(32), edges, [[root('goroutine', 'goroutine 5 main.hold · list', 5), [0]]]);
-    const tree = buildRetentionTree(g);
+    const tree = buildRetentionTree(g, kindOrder);
     const labels = ['*main.Node', ...new Array(n - 1).fill('.next *main.Node')];
     const byType = { ...namer(labels, ['goroutine 5 main.hold · list']), collapseKey: () => 'main.Node' };
     const collapsed = foldRetentionTree(g, tree, byType, { collapse: true, maxDepth: Infinity });

@@ -61,7 +61,7 @@ describe.each(cores)('planted, $build build, Go $go, $dump core', ({ build, go, 
   });
 
   it('names global roots as the build allows: by symbol in a PIE, by section and offset when stripped', () => {
-    const globals = analysis.heap.roots.filter((r) => r.kind === 'global');
+    const globals = analysis.heap.graph.roots.filter((r) => r.kind === 'global');
     expect(globals.length).toBeGreaterThan(0);
     if (build === 'pie') {
       expect(globals.map((r) => r.name)).toEqual(expect.arrayContaining(['main.sessions', 'main.withFinalizer', 'main.huge']));

@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCore, type CoreAnalysis } from '../../src/analysis/analyze-core.js';
 import { GoProcess } from '../../src/goruntime/process/go-process.js';
 import { bytesByType, heapTotals, type TypeLine } from '../../src/analysis/heap-summary.js';
-import { nameStrippedGlobals } from '../../src/goruntime/roots/global-root-names.js';
 import { type HeapTyping, Role } from '../../src/goruntime/typing/heap-typing.js';
-import { rootKinds } from '../../src/graph/reference-graph.js';
+import { rootKinds } from '../../src/goruntime/roots/heap-root.js';
 import { allCombos, fixtureCore, type FixtureCore } from '../support/fixtures.js';
 import { removeStrippedCopies, strippedCopy } from './support.js';
 
@@ -25,7 +24,6 @@ function read(core: string, binary: string): Read {
   const proc = GoProcess.open(core, binary);
   const analysis = analyzeCore(proc);
   const funcName = (pc: number) => proc.binary.pclntab.funcForPC(pc)?.name;
-  if (proc.strippedGlobals) nameStrippedGlobals(analysis.heap, proc.binary.moduledata, funcName);
   return { proc, analysis, types: new Map(bytesByType(analysis, funcName).map((l) => [l.type, l])) };
 }
 
@@ -159,7 +157,7 @@ describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...
 
   it('names global roots by section, offset and the type of what they point to', () => {
     // Data and bss words: globals, and the runtime's goroutine, M and P lists (runtime roots).
-    const globals = stripped.analysis.heap.roots.filter((r) => r.kind === 'global' || (r.kind === 'runtime' && r.addr !== 0));
+    const globals = stripped.analysis.heap.graph.roots.filter((r) => r.kind === 'global' || (r.kind === 'runtime' && r.addr !== 0));
     expect(globals.length).toBeGreaterThan(0);
     for (const root of globals) expect(root.name).toMatch(/^\.(data|bss)\+0x[0-9a-f]+( → .+)?$/);
     // The global the unstripped binary names `symbol`: its root's name, and where the name should say it is.

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoProcess } from '../../src/goruntime/process/go-process.js';
 import type { PcLnTab } from '../../src/goruntime/binary/pclntab.js';
-import { findStrippedGlobals } from '../../src/goruntime/process/globals-from-code.js';
+import { findGlobalsInCode } from '../../src/goruntime/process/globals-from-code.js';
 import { allCombos, fixtureCore, type FixtureCore } from '../support/fixtures.js';
 import { removeStrippedCopies, strippedCopy } from './support.js';
 
@@ -32,14 +32,14 @@ describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...
     expect(stripped.stripped).toBe(true);
     expect(Object.keys(full.globals).sort()).toEqual(['allfin', 'allgs', 'allm', 'allp', 'fingStatus', 'gcCleanups', 'mheap']);
     expect(stripped.globals).toEqual(full.globals);
-    expect(stripped.strippedGlobals?.missing).toEqual({});
-    expect(new Set(Object.values(stripped.strippedGlobals!.foundBy))).toEqual(new Set(['runtime code']));
+    expect(stripped.found.missing).toEqual({});
+    expect(new Set(Object.values(stripped.found.foundBy))).toEqual(new Set(['runtime code']));
   });
 
   it('finds the heap and goroutine lists by scanning .bss when the runtime code is not there, and never a wrong address', () => {
     const noCode: PcLnTab = Object.create(stripped.binary.pclntab, { findFunc: { value: () => undefined } });
     const threads = new Set(stripped.image.threads.map((t) => t.pid));
-    const found = findStrippedGlobals(stripped.image, noCode, stripped.binary.moduledata, stripped.layout, threads);
+    const found = findGlobalsInCode(stripped.image, noCode, stripped.binary.moduledata, stripped.layout, threads);
     for (const name of ['mheap', 'allgs'] as const) {
       expect(found.globals[name], name).toBe(full.globals[name]);
       expect(found.foundBy[name], name).toBe('.bss scan');

@@ -8,15 +8,15 @@ import { flameGraphChunks } from '../../flame/render.js';
 import type { PaletteName } from '../../flame/palettes.js';
 import type { Stack } from '../../flame/stack.js';
 import { foldRetentionTree, type FoldedStack } from '../../graph/fold.js';
-import { rootKinds } from '../../graph/reference-graph.js';
 import { analyzeCore, type CoreAnalysis } from '../../analysis/analyze-core.js';
 import { GoFrameNamer } from '../../analysis/frame-namer.js';
 import { GoProcess } from '../../goruntime/process/go-process.js';
+import { rootKinds } from '../../goruntime/roots/heap-root.js';
 import { heapTotals } from '../../analysis/heap-summary.js';
 import { UserError } from '../../errors.js';
-import { flameOptions, renderOptions, type RenderOptionArgs } from '../flame-options.js';
+import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
 import { writeOutput } from '../output.js';
-import { type CoreInputArgs, coreInput } from './info.js';
+import { type CoreInputArgs, coreInput } from '../core-args.js';
 import { Progress, warn } from '../progress.js';
 
 const formats = ['svg', 'folded', 'pprof', 'json'] as const;
@@ -62,7 +62,7 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     progress.phase('folding stacks');
     const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab);
     const stacks = foldRetentionTree(analysis.heap.graph, analysis.tree, namer, { collapse: args.collapse, maxDepth })
-      .filter((s) => !args.roots || args.roots.includes(s.rootKind))
+      .filter((s) => !args.roots || (args.roots as readonly string[]).includes(s.rootKind))
       .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
     if (stacks.length === 0) throw new UserError('badInputData', 'No stacks are left after --roots and --focus; widen them.');
     const totals = heapTotals(analysis);

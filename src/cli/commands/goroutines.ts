@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { CommandModule } from 'yargs';
 import { GoProcess } from '../../goruntime/process/go-process.js';
 import { type Goroutine, eachGoroutine } from '../../goruntime/process/goroutines.js';
-import { type CoreArgs, coreArgs } from './info.js';
+import { type CoreArgs, coreArgs } from '../core-args.js';
 
 /** One goroutine as `goroutines --json` prints it. */
 export interface GoroutineJson {

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
+import { type CoreArgs, coreArgs } from '../core-args.js';
 import { UserError } from '../../errors.js';
 import { ET_DYN } from '../../elf/elf-file.js';
 import { formatBytes } from '../../flame/units.js';
@@ -8,35 +9,6 @@ import { type Goroutine, readGoroutines } from '../../goruntime/process/goroutin
 import { analyzeCore } from '../../analysis/analyze-core.js';
 import { heapTotals, type HeapTotals } from '../../analysis/heap-summary.js';
 import { Progress } from '../progress.js';
-
-/** The input of every command that reads a core with its binary. */
-export interface CoreInputArgs {
-  core: string;
-  binary: string;
-  force: boolean;
-}
-
-/** Arguments of the report commands (info, goroutines, top). */
-export interface CoreArgs extends CoreInputArgs {
-  json: boolean;
-}
-
-/** `<core> <binary> [--force]`. */
-export function coreInput(yargs: Argv<object>): Argv<CoreInputArgs> {
-  return yargs
-    .positional('core', { type: 'string', demandOption: true, describe: 'Core dump of the Go program (gcore PID, or a crash with ulimit -c unlimited)' })
-    .positional('binary', { type: 'string', demandOption: true, describe: 'The executable that was running (the exact build; stripped is fine)' })
-    .options({
-      force: { type: 'boolean', default: false, describe: 'Read a core whose binary does not match, or that is truncated' },
-    }) as unknown as Argv<CoreInputArgs>;
-}
-
-/** `<core> <binary> [--json] [--force]`, shared by the report commands. */
-export function coreArgs(yargs: Argv<object>): Argv<CoreArgs> {
-  return coreInput(yargs).options({
-    json: { type: 'boolean', default: false, describe: 'Print JSON instead of text' },
-  }) as unknown as Argv<CoreArgs>;
-}
 
 /** Goroutines by status and by the state a traceback header shows (wait reason or status). */
 export interface GoroutineCounts {

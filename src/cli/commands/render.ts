@@ -2,7 +2,7 @@ import { open, readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { fileError, UserError } from '../../errors.js';
 import { resolveOptions } from '../../flame/options.js';
-import { flameOptions, renderOptions, type RenderOptionArgs } from '../flame-options.js';
+import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
 import { writeOutput } from '../output.js';
 
 export interface RenderArgs extends RenderOptionArgs {

@@ -4,7 +4,7 @@ import { analyzeCore } from '../../analysis/analyze-core.js';
 import { GoProcess } from '../../goruntime/process/go-process.js';
 import { bytesByType } from '../../analysis/heap-summary.js';
 import { Progress, warn } from '../progress.js';
-import { type CoreArgs, coreArgs } from './info.js';
+import { type CoreArgs, coreArgs } from '../core-args.js';
 
 interface TopArgs extends CoreArgs {
   n: number;

@@ -51,7 +51,7 @@ export function readBuildInfo(elf: ElfFile): BuildInfo | undefined {
   const blob = findBlob(elf);
   if (!blob || blob.length < headerSize + 2 || !blob.subarray(0, magic.length).equals(magic)) return undefined;
   // Before Go 1.18 the header held pointers to the strings; goheapflame does not read those releases.
-  if ((blob[magic.length + 1] & flagsInlineStrings) === 0) return undefined;
+  if ((blob[magic.length + 1]! & flagsInlineStrings) === 0) return undefined;
   const version = lengthPrefixedString(blob, headerSize);
   if (!version || version.text === '') return undefined;
   const modinfo = lengthPrefixedString(blob, version.next);
@@ -164,8 +164,10 @@ function quotedPrefix(s: string): { value: string; length: number } | undefined 
       continue;
     }
     const e = s[i + 1];
+    // A backslash at the very end escapes nothing.
+    if (e === undefined) return undefined;
     if (e in simpleEscapes) {
-      bytes.push(simpleEscapes[e].charCodeAt(0));
+      bytes.push(simpleEscapes[e]!.charCodeAt(0));
       i += 2;
     } else if (e === 'x' || e === 'u' || e === 'U') {
       const digits = e === 'x' ? 2 : e === 'u' ? 4 : 8;

@@ -40,7 +40,7 @@ export class StackMap {
     const bits = this.bitmap(i);
     const words: number[] = [];
     if (!bits) return words;
-    for (let w = 0; w < this.nbit; w++) if (bits[w >> 3] & (1 << (w & 7))) words.push(w);
+    for (let w = 0; w < this.nbit; w++) if (bits[w >> 3]! & (1 << (w & 7))) words.push(w);
     return words;
   }
 }

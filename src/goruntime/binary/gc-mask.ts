@@ -1,6 +1,26 @@
 import { Kind } from '../layout/abi-layout.js';
 import { runGCProgram } from './gcprog.js';
-import type { RuntimeType, RuntimeTypes } from './runtime-types.js';
+import type { AddressSpace } from '../../core/address-space.js';
+
+/** What building a mask reads of a type descriptor (runtime-types.ts's RuntimeType is one). */
+export interface MaskedType {
+  readonly kind: number;
+  readonly size: number;
+  readonly ptrBytes: number;
+  readonly gcdata: number;
+  readonly gcProgram: boolean;
+  readonly gcMaskOnDemand: boolean;
+  readonly len: number;
+  elem(): MaskedType | undefined;
+  fields(): ReadonlyArray<{ typeAddr: number; offset: number }>;
+}
+
+/** The types a mask is built from: their memory, and masks of element and field types. */
+export interface MaskSource {
+  readonly mem: AddressSpace;
+  typeAt(addr: number): MaskedType | undefined;
+  maskOf(t: MaskedType): Uint8Array | undefined;
+}
 
 /** Masks above this many words (256 MiB of pointer data) come from corrupt descriptors. */
 const maxMaskWords = 1 << 25;
@@ -12,7 +32,7 @@ const maxMaskWords = 1 << 25;
  * arrays repeat their element's mask, structs place each field's mask at the field offset. Go 1.22–1.23
  * GC-program types are run. Undefined when the descriptors are inconsistent.
  */
-export function buildPointerMask(t: RuntimeType, types: RuntimeTypes): Uint8Array | undefined {
+export function buildPointerMask(t: MaskedType, types: MaskSource): Uint8Array | undefined {
   const words = t.ptrBytes / 8;
   if (!Number.isInteger(words) || words > maxMaskWords) return undefined;
   const bits = new Uint8Array(Math.ceil(words / 8));
@@ -33,7 +53,7 @@ export function buildPointerMask(t: RuntimeType, types: RuntimeTypes): Uint8Arra
     if (!mem.isMapped(t.gcdata, bits.length)) return undefined;
     bits.set(mem.read(t.gcdata, bits.length));
     // Mask bytes are padded; keep only the words inside ptrBytes.
-    if (words % 8) bits[bits.length - 1] &= (1 << (words % 8)) - 1;
+    if (words % 8) bits[bits.length - 1]! &= (1 << (words % 8)) - 1;
     return bits;
   }
   if (t.kind === Kind.Array) {
@@ -62,12 +82,12 @@ export function buildPointerMask(t: RuntimeType, types: RuntimeTypes): Uint8Arra
 /** Sets in dst (of `words` bits) every bit set in src, shifted by `base` words. */
 function orBits(dst: Uint8Array, words: number, src: Uint8Array, base: number): void {
   for (let byte = 0; byte < src.length; byte++) {
-    const b = src[byte];
+    const b = src[byte]!;
     if (b === 0) continue;
     for (let bit = 0; bit < 8; bit++) {
       if (!(b & (1 << bit))) continue;
       const w = base + byte * 8 + bit;
-      if (w < words) dst[w >> 3] |= 1 << (w & 7);
+      if (w < words) dst[w >> 3]! |= 1 << (w & 7);
     }
   }
 }

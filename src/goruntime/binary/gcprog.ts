@@ -20,7 +20,7 @@ export function runGCProgram(prog: Uint8Array, maxBits: number): { bits: Uint8Ar
   let p = 0;
   const byte = (): number => {
     if (p >= prog.length) throw new Error('GC program runs past its data');
-    return prog[p++];
+    return prog[p++]!;
   };
   const varint: Varint = { value: 0, next: 0 };
   const uvarint = (): number => {
@@ -31,7 +31,7 @@ export function runGCProgram(prog: Uint8Array, maxBits: number): { bits: Uint8Ar
   };
   const put = (bit: number): void => {
     if (n >= maxBits) throw new Error(`GC program writes more than ${maxBits} bits`);
-    if (bit) bits[n >> 3] |= 1 << (n & 7);
+    if (bit) bits[n >> 3]! |= 1 << (n & 7);
     n++;
   };
   for (;;) {
@@ -51,7 +51,7 @@ export function runGCProgram(prog: Uint8Array, maxBits: number): { bits: Uint8Ar
     if (count * repeats > maxBits - n) throw new Error(`GC program writes more than ${maxBits} bits`);
     const start = n - count;
     for (let r = 0; r < repeats; r++) {
-      for (let i = 0; i < count; i++) put((bits[(start + i) >> 3] >> ((start + i) & 7)) & 1);
+      for (let i = 0; i < count; i++) put((bits[(start + i) >> 3]! >> ((start + i) & 7)) & 1);
     }
   }
 }

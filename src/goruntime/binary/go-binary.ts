@@ -44,7 +44,7 @@ export class GoBinary {
 
   /** The module holding the runtime and main (plugins add more). */
   get moduledata(): Moduledata {
-    return this.modules[0];
+    return this.modules[0]!;
   }
 
   /** Whether a layout-relevant experiment (greenteagc, swissmap, mapsplitgroup, …) was on in this build. */

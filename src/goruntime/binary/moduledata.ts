@@ -118,7 +118,7 @@ const optional = new Set(['typelinks', 'itablinks', 'typedesclen', 'itaboffset',
 function decode(buf: Buffer, addr: number, releases: string, layout: GoStructLayout<string>): Moduledata {
   const md: Record<string, unknown> = { addr, layout: releases };
   for (const [name, type] of Object.entries(layout.types)) {
-    const at = layout.offsets[name];
+    const at = layout.offsets[name]!;
     if (type === 'slice') md[name] = sliceAt(buf, at);
     else if (type === 'bitvector') md[name] = { n: buf.readInt32LE(at), bytedata: u64(buf, at + 8) };
     else if (type === 'u8' || type === 'bool') md[name] = buf[at];

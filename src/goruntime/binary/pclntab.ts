@@ -129,7 +129,7 @@ export class PcLnTab {
   /** The text address of a text offset (moduledata.textAddr). */
   textAddr(off: number): number {
     for (let i = 0; i < this.textsects.length; i++) {
-      const s = this.textsects[i];
+      const s = this.textsects[i]!;
       if ((off >= s.vaddr && off < s.end) || (i === this.textsects.length - 1 && off === s.end)) return s.baseaddr + off - s.vaddr;
     }
     return this.md.text + off;
@@ -139,7 +139,7 @@ export class PcLnTab {
   private textOff(pc: number): number {
     if (this.textsects.length === 0) return pc - this.md.text;
     for (let i = 0; i < this.textsects.length; i++) {
-      const s = this.textsects[i];
+      const s = this.textsects[i]!;
       if (s.baseaddr > pc) return -1;
       const end = s.baseaddr + (s.end - s.vaddr) + (i === this.textsects.length - 1 ? 1 : 0);
       if (pc < end) return pc - s.baseaddr + s.vaddr;
@@ -151,11 +151,11 @@ export class PcLnTab {
   funcAt(i: number): GoFunc {
     let fn = this.funcs.get(i);
     if (!fn) {
-      const off = this.funcOffs[i];
+      const off = this.funcOffs[i]!;
       if (off + funcHeaderSize > this.pclntable.length) {
         throw new UserError('badInputData', `the Go symbol table is damaged: function record ${i} lies outside the pclntab.`);
       }
-      fn = new GoFunc(this, i, this.pclntable, off, this.textAddr(this.entryOffs[i]), this.textAddr(this.entryOffs[i + 1]));
+      fn = new GoFunc(this, i, this.pclntable, off, this.textAddr(this.entryOffs[i]!), this.textAddr(this.entryOffs[i + 1]!));
       this.funcs.set(i, fn);
     }
     return fn;
@@ -170,10 +170,10 @@ export class PcLnTab {
     let hi = this.nfunc - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.entryOffs[mid] <= off) lo = mid;
+      if (this.entryOffs[mid]! <= off) lo = mid;
       else hi = mid - 1;
     }
-    return this.entryOffs[lo] <= off ? this.funcAt(lo) : undefined;
+    return this.entryOffs[lo]! <= off ? this.funcAt(lo) : undefined;
   }
 
   /** The function with this exact symbol name (e.g. `runtime.goexit`, `main.(*T).M`). */
@@ -181,7 +181,7 @@ export class PcLnTab {
     if (!this.byName) {
       this.byName = new Map();
       for (let i = 0; i < this.nfunc; i++) {
-        const n = this.funcName(this.pclntable.readInt32LE(this.funcOffs[i] + funcLayout.offsets.nameOff));
+        const n = this.funcName(this.pclntable.readInt32LE(this.funcOffs[i]! + funcLayout.offsets.nameOff));
         if (!this.byName.has(n)) this.byName.set(n, i);
       }
     }
@@ -291,9 +291,10 @@ export class GoFunc {
     this.npcdata = b.readUInt32LE(off + o.npcdata);
     this.cuOffset = b.readUInt32LE(off + o.cuOffset);
     this.startLine = b.readInt32LE(off + o.startLine);
-    this.funcID = b[off + o.funcID];
-    this.flag = b[off + o.flag];
-    this.nfuncdata = b[off + o.nfuncdata];
+    // PcLnTab.funcAt checked that the whole header lies inside pclntable.
+    this.funcID = b[off + o.funcID]!;
+    this.flag = b[off + o.flag]!;
+    this.nfuncdata = b[off + o.nfuncdata]!;
   }
 
   get name(): string {
@@ -369,7 +370,7 @@ export class GoFunc {
         name: this.table.funcName(call.readInt32LE(o.nameOff)),
         ...this.fileLine(pc),
         startLine: call.readInt32LE(o.startLine),
-        funcID: call[o.funcID],
+        funcID: call[o.funcID]!,
         pc,
         inlined: true,
       });

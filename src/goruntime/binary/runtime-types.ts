@@ -1,7 +1,8 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import {
-  abiType, arrayType, chanType, funcType, imethodSize, interfaceType, Kind, kindNames, type MapLayoutKind,
-  mapLayoutKind, mapTypeLayout, methodSize, ptrType, sliceType, structField, structType, TFlag, uncommonType,
+  abiType, arrayType, chanType, classicMapType, funcType, imethodSize, interfaceType, Kind, kindNames, type MapLayoutKind,
+  mapLayoutKind, mapTypeLayout, methodSize, ptrType, sliceType, structField, structType, swissMapType124, swissMapType127,
+  TFlag, uncommonType,
 } from '../layout/abi-layout.js';
 import { readUvarint, u64, type Varint } from '../../util/bytes.js';
 import { buildPointerMask } from './gc-mask.js';
@@ -254,10 +255,11 @@ export class RuntimeType {
     this.size = u64(header, o.Size_);
     this.ptrBytes = u64(header, o.PtrBytes);
     this.hash = header.readUInt32LE(o.Hash);
-    this.tflag = header[o.TFlag];
-    this.align = header[o.Align_];
-    this.fieldAlign = header[o.FieldAlign_];
-    this.rawKind = header[o.Kind_];
+    // header is the abiType.size bytes at addr, so every field offset is inside it.
+    this.tflag = header[o.TFlag]!;
+    this.align = header[o.Align_]!;
+    this.fieldAlign = header[o.FieldAlign_]!;
+    this.rawKind = header[o.Kind_]!;
     this.kind = atLeast(types.options.version, 1, 26) ? this.rawKind : this.rawKind & kindMask;
     this.equal = u64(header, o.Equal);
     this.gcdata = u64(header, o.GCData);
@@ -466,26 +468,32 @@ export class RuntimeType {
   /** Map storage layout; undefined for other kinds. */
   mapInfo(): MapTypeInfo | undefined {
     if (this.kind !== Kind.Map) return undefined;
-    const layout = mapTypeLayout(this.types.mapLayout);
+    const kind = this.types.mapLayout;
+    const layout = mapTypeLayout(kind);
     const b = this.types.mem.read(this.addr, layout.size);
+    // The fields every layout has; the others come from the layout mapTypeLayout picked for `kind`.
     const o = layout.offsets;
     const key = u64(b, o.Key);
     const elem = u64(b, o.Elem);
     const flags = b.readUInt32LE(o.Flags);
-    if (this.types.mapLayout === 'classic') {
+    if (kind === 'classic') {
+      const c = classicMapType.offsets;
       // Old map flags: 1 indirect key, 2 indirect elem.
       return {
-        layout: 'classic', key, elem, bucket: u64(b, o.Bucket), hasher: u64(b, o.Hasher), keySize: b[o.KeySize],
-        valueSize: b[o.ValueSize], bucketSize: b.readUInt16LE(o.BucketSize), flags,
+        layout: 'classic', key, elem, bucket: u64(b, c.Bucket), hasher: u64(b, o.Hasher), keySize: b[c.KeySize]!,
+        valueSize: b[c.ValueSize]!, bucketSize: b.readUInt16LE(c.BucketSize), flags,
         indirectKey: (flags & 1) !== 0, indirectElem: (flags & 2) !== 0,
       };
     }
+    const s127 = swissMapType127.offsets;
+    const s124 = swissMapType124.offsets;
     // Swiss map flags: 4 MapIndirectKey, 8 MapIndirectElem. Groups start with an 8-byte control word.
-    const slots = this.types.mapLayout === 'swiss127'
-      ? { keysOff: u64(b, o.KeysOff), keyStride: u64(b, o.KeyStride), elemsOff: u64(b, o.ElemsOff), elemStride: u64(b, o.ElemStride) }
-      : { keysOff: 8, keyStride: u64(b, o.SlotSize), elemsOff: 8 + u64(b, o.ElemOff), elemStride: u64(b, o.SlotSize) };
+    const slots = kind === 'swiss127'
+      ? { keysOff: u64(b, s127.KeysOff), keyStride: u64(b, s127.KeyStride), elemsOff: u64(b, s127.ElemsOff), elemStride: u64(b, s127.ElemStride) }
+      : { keysOff: 8, keyStride: u64(b, s124.SlotSize), elemsOff: 8 + u64(b, s124.ElemOff), elemStride: u64(b, s124.SlotSize) };
+    const s = kind === 'swiss127' ? s127 : s124;
     return {
-      layout: 'swiss', key, elem, group: u64(b, o.Group), hasher: u64(b, o.Hasher), groupSize: u64(b, o.GroupSize),
+      layout: 'swiss', key, elem, group: u64(b, s.Group), hasher: u64(b, o.Hasher), groupSize: u64(b, s.GroupSize),
       ...slots, flags, indirectKey: (flags & 4) !== 0, indirectElem: (flags & 8) !== 0,
     };
   }

@@ -1,4 +1,5 @@
 import { type Instruction, Opcode } from '../../x86/decoder.js';
+import { endsBlock, instructionEffect, isIndirectJump, isReturn, Register, zeroedRegister } from '../../x86/effects.js';
 
 /** What a global is assigned from an allocation: `g = &T{}` (an object) or `g = make([]T, n)` (a slice). */
 export interface GlobalAllocation {
@@ -17,22 +18,13 @@ export interface Allocator {
   slice: boolean;
 }
 
-const rax = 0;
-const rbx = 3;
-const rsp = 4;
+const { rax, rbx, rsp } = Register;
 const { lea, call, movStore, movLoad } = Opcode;
-const ret = 0xc3;
 /**
  * An indirect call's callee is unknown: it may write up to the largest register-argument spill
  * space (9 integer and 15 floating-point registers) at the bottom of the caller's frame.
  */
 export const unknownArgBytes = 192;
-/** Bytes an instruction of unknown width may write to memory: more than any store Go code makes (16). */
-const widestStore = 32;
-/** Byte stores (MOV, MOV imm, ALU imm, INC/DEC, SETcc on r/m8). */
-const byteStores = new Set([0x88, 0xc6, 0x80, 0xfe, ...Array.from({ length: 16 }, (_, i) => 0x0f90 + i)]);
-/** 16-byte SSE stores (MOVUPS, MOVAPS, MOVDQU/MOVDQA) and MOVQ xmm (8). */
-const sseStores = new Set([0x0f11, 0x0f29, 0x0f7f, 0x0fd6]);
 
 /** What a direct call does to what the flow knows. */
 export interface Callee {
@@ -124,9 +116,9 @@ export function analyzeFlow(
     if (into || loop || !fallsThrough) loaded.length = 0;
     fallsThrough = !endsBlock(inst);
     const { regs, stack } = state;
-    if (inst.opcode === ret) returned.push(regs[rax]);
+    if (isReturn(inst)) returned.push(regs[rax]);
     else if (inst.opcode !== call && inst.branchTarget !== undefined && (inst.branchTarget < entry || inst.branchTarget >= end)) leaves = true; // a tail jump
-    else if (inst.opcode === 0xff && (inst.reg === 4 || inst.reg === 5)) leaves = true; // an indirect jump
+    else if (isIndirectJump(inst)) leaves = true;
     if (inst.opcode === call && inst.branchTarget !== undefined) {
       const c = callee(inst.branchTarget);
       if (c.preserves) continue;
@@ -155,12 +147,13 @@ export function analyzeFlow(
       loaded[inst.opcode === movStore ? (inst.rmReg ?? -1) : inst.reg] = undefined;
       continue;
     }
-    if ((inst.opcode === 0x31 || inst.opcode === 0x33) && inst.rmReg !== undefined && inst.rmReg === inst.reg) {
-      regs[inst.reg] = nil; // XOR r, r
-      loaded[inst.reg] = undefined;
+    const zeroed = zeroedRegister(inst);
+    if (zeroed !== undefined) {
+      regs[zeroed] = nil; // XOR r, r
+      loaded[zeroed] = undefined;
       continue;
     }
-    const effect = genericEffect(inst);
+    const effect = instructionEffect(inst, unknownArgBytes);
     if (effect.stack) forgetRange(stack, effect.stack[0], effect.stack[1]);
     if (effect.reg === 'any') {
       regs.length = 0;
@@ -173,14 +166,6 @@ export function analyzeFlow(
   }
   const returns = leaves ? undefined : join(returned);
   return returns && returns !== nil ? { stores, returns } : { stores };
-}
-
-/** How many bytes a memory-writing instruction writes, at most. */
-function storeWidth(inst: Instruction): number {
-  if (byteStores.has(inst.opcode)) return 1;
-  if (sseStores.has(inst.opcode)) return 16;
-  if (inst.opcode === movStore || inst.opcode === 0xc7 || inst.opcode === 0x81 || inst.opcode === 0x83) return inst.rexW ? 8 : 4;
-  return widestStore;
 }
 
 /**
@@ -206,21 +191,6 @@ function moveAllocation(inst: Instruction, { regs, stack }: FlowState, stores: A
   else if (inst.memBase === rsp && inst.memDisp !== undefined) regs[reg] = stack.get(inst.memDisp);
   else regs[reg] = undefined;
   return true;
-}
-
-/** What an instruction other than CALL, LEA, MOV and XOR r,r may overwrite: a register ('any': maybe all), a stack range. */
-interface Effect {
-  reg?: number | 'any';
-  stack?: readonly [number, number];
-}
-
-function genericEffect(inst: Instruction): Effect {
-  const effect: Effect = {};
-  const reg = writtenRegister(inst);
-  if (reg !== undefined) effect.reg = reg;
-  if (inst.memBase === rsp && inst.memDisp !== undefined && !readsMemoryOnly.has(inst.opcode)) effect.stack = [inst.memDisp, inst.memDisp + storeWidth(inst)];
-  else if (inst.opcode === 0xff && (inst.reg === 2 || inst.reg === 3)) effect.stack = [-Infinity, unknownArgBytes]; // an indirect call
-  return effect;
 }
 
 /** Functions with more loops than this are not summarized loop by loop. */
@@ -286,7 +256,7 @@ function addClobbers(clobbers: Clobbers, inst: Instruction, callee: (entry: numb
     else if (inst.memBase === rsp && inst.memDisp !== undefined) clobbers.stack.push([inst.memDisp, inst.memDisp + 8]);
     return;
   }
-  const effect = genericEffect(inst);
+  const effect = instructionEffect(inst, unknownArgBytes);
   if (effect.stack) clobbers.stack.push(effect.stack);
   if (effect.reg === 'any') clobbers.allRegs = true;
   else if (effect.reg === rsp) clobbers.allStack = true;
@@ -337,57 +307,4 @@ function merge(states: FlowState[]): FlowState {
     if (held) merged.stack.set(offset, held);
   }
   return merged;
-}
-
-/** Opcodes with a memory operand that they only read (loads, compares, tests, SSE loads). */
-const readsMemoryOnly = new Set([
-  0x8b, 0x8d, 0x03, 0x0b, 0x13, 0x1b, 0x23, 0x2b, 0x33, 0x3b, 0x39, 0x38, 0x3a, 0x84, 0x85, 0x63, 0x0fb6, 0x0fb7, 0x0fbe,
-  0x0fbf, 0x0f10, 0x0f28, 0x0f6f, 0x0f2c, 0x0f2d, 0x0faf, ...Array.from({ length: 16 }, (_, i) => 0x0f40 + i),
-]);
-
-/** JMP, RET, indirect JMP, UD2, INT3: the next instruction is not reached by falling through. */
-function endsBlock(inst: Instruction): boolean {
-  return inst.opcode === 0xe9 || inst.opcode === 0xeb || inst.opcode === 0xc3 || inst.opcode === 0x0f0b || inst.opcode === 0xcc || (inst.opcode === 0xff && (inst.reg === 4 || inst.reg === 5));
-}
-
-/** ModRM forms that write their reg operand from r/m: MOV, LEA, ALU, MOVSXD, IMUL, MOVZX/MOVSX, CMOVcc, BSF/BSR, CVTT*2SI. */
-const writesReg = new Set([
-  0x8b, 0x8d, 0x03, 0x0b, 0x13, 0x1b, 0x23, 0x2b, 0x33, 0x63, 0x69, 0x6b, 0x0faf, 0x0fb6, 0x0fb7, 0x0fbe, 0x0fbf,
-  0x0fb8, 0x0fbc, 0x0fbd, 0x0f2c, 0x0f2d, ...Array.from({ length: 16 }, (_, i) => 0x0f40 + i),
-]);
-/**
- * ModRM forms that write their r/m operand: MOV and ALU r/m ← reg, group ops (shifts, INC/DEC, MOV
- * imm), MOVD r/m ← xmm, SETcc, BTS/BTR/BTC.
- */
-const writesRm = new Set([
-  0x89, 0x88, 0x01, 0x00, 0x09, 0x08, 0x11, 0x10, 0x19, 0x18, 0x21, 0x20, 0x29, 0x28, 0x31, 0x30, 0x80, 0x81, 0x83, 0xc0,
-  0xc1, 0xd0, 0xd1, 0xd3, 0xc6, 0xc7, 0xfe, 0xff, 0x0f7e, 0x0fba, 0x0fab, 0x0fb3, 0x0fbb, ...Array.from({ length: 16 }, (_, i) => 0x0f90 + i),
-]);
-/** ModRM forms that write neither general register: compares, tests, BT, and SSE moves and logic between xmm registers and memory. */
-const writesNoGpr = new Set([0x38, 0x39, 0x3a, 0x3b, 0x84, 0x85, 0x0fa3, 0x0f10, 0x0f11, 0x0f28, 0x0f29, 0x0f57, 0x0f6f, 0x0f7f, 0x0fd6, 0x0fef, 0x0f1f, 0x0f18, 0x0f0d]);
-/** ALU eAX, imm (ADD, OR, ADC, SBB, AND, SUB, XOR): write RAX; CMP and TEST do not. */
-const aluRaxImm = new Set([0x05, 0x0d, 0x15, 0x1d, 0x25, 0x2d, 0x35]);
-
-/**
- * The general register an instruction may write (0–15), 'any' when it cannot be told, undefined
- * when it writes none. Errs towards 'any': a register thought written only loses what we knew.
- */
-function writtenRegister(inst: Instruction): number | 'any' | undefined {
-  const op = inst.opcode;
-  if (inst.reg === undefined) {
-    if (inst.branchTarget !== undefined || op === 0x90 || op === 0xc3 || op === 0xcc || op === 0x0f0b || (op >= 0x50 && op <= 0x57)) return undefined;
-    if (op >= 0x58 && op <= 0x5f) return inst.opReg; // POP
-    if (op >= 0xb8 && op <= 0xbf) return inst.opReg; // MOV r, imm
-    if (aluRaxImm.has(op)) return rax;
-    return op === 0x3d || op === 0xa9 || op === 0x3c || op === 0xa8 ? undefined : 'any';
-  }
-  if (writesNoGpr.has(op)) return undefined;
-  if (op === 0xf6 || op === 0xf7) return inst.reg <= 1 ? undefined : inst.reg <= 3 ? (inst.rmReg ?? undefined) : 'any';
-  if (writesReg.has(op)) return inst.reg;
-  if (writesRm.has(op)) {
-    if ((op === 0x80 || op === 0x81 || op === 0x83) && inst.reg === 7) return undefined; // CMP r/m, imm
-    if (op === 0xff && inst.reg >= 2) return inst.reg <= 3 ? 'any' : undefined; // CALL r/m clobbers; JMP, PUSH r/m write nothing
-    return inst.rmReg;
-  }
-  return 'any';
 }

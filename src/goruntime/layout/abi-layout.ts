@@ -1,4 +1,4 @@
-import { type GoStructLayout, goStruct } from './go-struct.js';
+import { goStruct } from './go-struct.js';
 import { atLeast, type GoVersion } from '../binary/version.js';
 
 /** internal/abi.Kind */
@@ -64,7 +64,10 @@ export const itabLayout = goStruct([['Inter', 'ptr'], ['Type', 'ptr'], ['Hash', 
 
 export type MapLayoutKind = 'swiss124' | 'swiss127' | 'classic';
 
-export function mapTypeLayout(kind: MapLayoutKind): GoStructLayout<string> {
+/** One of the map descriptor layouts: Type, Key, Elem, Hasher and Flags are in every one. */
+export type MapTypeLayout = typeof swissMapType124 | typeof swissMapType127 | typeof classicMapType;
+
+export function mapTypeLayout(kind: MapLayoutKind): MapTypeLayout {
   return kind === 'swiss127' ? swissMapType127 : kind === 'swiss124' ? swissMapType124 : classicMapType;
 }
 

@@ -1,5 +1,4 @@
 import type { AddressSpace } from '../../core/address-space.js';
-import type { RuntimeGlobals } from './go-process.js';
 import type { Moduledata } from '../binary/moduledata.js';
 import type { PcLnTab } from '../binary/pclntab.js';
 import type { RuntimeLayout } from '../layout/runtime-layout.js';
@@ -9,18 +8,7 @@ import {
   type StructureContext, type StructureRule, type Verdict,
 } from './runtime-structures.js';
 import { hex } from '../../util/bytes.js';
-
-export type GlobalName = keyof RuntimeGlobals;
-
-/** How a global of a stripped binary was found. */
-export type FoundBy = 'runtime code' | '.bss scan';
-
-export interface StrippedGlobals {
-  globals: RuntimeGlobals;
-  foundBy: Partial<Record<GlobalName, FoundBy>>;
-  /** Why a global could not be found: one clause, for an error or a warning. */
-  missing: Partial<Record<GlobalName, string>>;
-}
+import type { FoundBy, FoundGlobals, GlobalName } from './runtime-globals.js';
 
 /** A runtime function that addresses a global RIP-relative (Go 1.26 and 1.27 runtime sources). */
 interface CodeUse {
@@ -89,11 +77,11 @@ const searches: Record<GlobalName, GlobalSearch> = {
  * gives no candidate that holds, the globals the rules identify beyond doubt are searched for word by
  * word in .bss. A global is reported missing, with the reason, rather than guessed.
  */
-export function findStrippedGlobals(
+export function findGlobalsInCode(
   mem: AddressSpace, pclntab: PcLnTab, md: Moduledata, layout: RuntimeLayout, threadIds: ReadonlySet<number>,
-): StrippedGlobals {
+): FoundGlobals {
   const ctx: StructureContext = { mem, layout, pclntab, threadIds };
-  const result: StrippedGlobals = { globals: {}, foundBy: {}, missing: {} };
+  const result: FoundGlobals = { source: 'code', globals: {}, foundBy: {}, missing: {} };
   const inData = (addr: number) => addr >= md.noptrdata && addr < md.end;
   for (const [name, search] of Object.entries(searches) as Array<[GlobalName, GlobalSearch]>) {
     const verdictOf = (addr: number) => judge(search.rule, ctx, addr);

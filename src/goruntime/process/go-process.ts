@@ -4,29 +4,8 @@ import { DwarfInfo } from '../../dwarf/index.js';
 import type { ElfFile } from '../../elf/elf-file.js';
 import { GoBinary } from '../binary/go-binary.js';
 import { dwarfLayout, tableLayout, type RuntimeLayout } from '../layout/runtime-layout.js';
-import { findStrippedGlobals, type StrippedGlobals } from './globals-from-code.js';
-
-/** Runtime globals the analysis starts from; undefined where the binary does not say (stripped). */
-export interface RuntimeGlobals {
-  mheap?: number;
-  allgs?: number;
-  allm?: number;
-  allp?: number;
-  allfin?: number;
-  gcCleanups?: number;
-  /** Whether the finalizer goroutine is running a finalizer (it then counts as a user goroutine). */
-  fingStatus?: number;
-}
-
-const globalSymbols: Record<keyof RuntimeGlobals, string> = {
-  mheap: 'runtime.mheap_',
-  allgs: 'runtime.allgs',
-  allm: 'runtime.allm',
-  allp: 'runtime.allp',
-  allfin: 'runtime.allfin',
-  gcCleanups: 'runtime.gcCleanups',
-  fingStatus: 'runtime.fingStatus',
-};
+import { findGlobalsInCode } from './globals-from-code.js';
+import { type FoundGlobals, type GlobalName, globalSymbols, globalsFromSymbols, missingGlobalCost, type RuntimeGlobals } from './runtime-globals.js';
 
 export interface GoProcessOptions {
   /** Read a core with a binary whose build ID differs (the user says it is the right one). */
@@ -42,11 +21,10 @@ export class GoProcess {
     readonly image: ProcessImage,
     readonly binary: GoBinary,
     readonly layout: RuntimeLayout,
-    readonly globals: RuntimeGlobals,
+    /** Where the runtime's globals are, and how each was found. */
+    readonly found: FoundGlobals,
     /** The binary's DWARF, undefined when it was built or stripped without it. */
     readonly dwarf: DwarfInfo | undefined,
-    /** How the globals were found without a symbol table; undefined when the binary has one. */
-    readonly strippedGlobals: StrippedGlobals | undefined,
   ) {}
 
   static open(corePath: string, exePath: string, options: GoProcessOptions = {}): GoProcess {
@@ -55,10 +33,15 @@ export class GoProcess {
     const dwarf = loadDwarf(image.exe);
     const binary = GoBinary.open(image.exe, image, { loadBias: image.loadBias, dwarfProducer: dwarf?.goVersion });
     const layout = dwarf ? dwarfLayout(dwarf) : tableLayout(binary.version.minor);
-    const stripped = image.exe.symbols().length === 0
-      ? findStrippedGlobals(image, binary.pclntab, binary.moduledata, layout, new Set(image.threads.map((t) => t.pid)))
-      : undefined;
-    return new GoProcess(image, binary, layout, stripped?.globals ?? symbolGlobals(image), dwarf, stripped);
+    const found = image.exe.symbols().length > 0
+      ? globalsFromSymbols(image)
+      : findGlobalsInCode(image, binary.pclntab, binary.moduledata, layout, new Set(image.threads.map((t) => t.pid)));
+    return new GoProcess(image, binary, layout, found, dwarf);
+  }
+
+  /** The runtime globals' addresses, where known. */
+  get globals(): RuntimeGlobals {
+    return this.found.globals;
   }
 
   /** The binary carries neither DWARF nor a symbol table. */
@@ -67,11 +50,11 @@ export class GoProcess {
   }
 
   /** A runtime global's address, or a clear error naming what is missing. */
-  global(name: keyof RuntimeGlobals): number {
+  global(name: GlobalName): number {
     const addr = this.globals[name];
     if (addr !== undefined) return addr;
-    const why = this.strippedGlobals?.missing[name];
-    if (why !== undefined) {
+    const why = this.found.missing[name];
+    if (this.found.source === 'code' && why !== undefined) {
       throw new UserError(
         'badInputData',
         `cannot find ${globalSymbols[name]} in this core with the stripped binary ${this.image.exe.path}: ${why}; ` +
@@ -91,12 +74,12 @@ export class GoProcess {
    */
   strippedCosts(): string[] {
     const costs: string[] = [];
-    if (this.strippedGlobals) {
+    if (this.found.source === 'code') {
       costs.push('global variable names unavailable (no symbol table): globals are named by section and offset');
-      const { foundBy, missing } = this.strippedGlobals;
-      const scanned = Object.entries(foundBy).filter(([, by]) => by === '.bss scan').map(([name]) => globalSymbols[name as keyof RuntimeGlobals]);
+      const { foundBy, missing } = this.found;
+      const scanned = Object.entries(foundBy).filter(([, by]) => by === '.bss scan').map(([name]) => globalSymbols[name as GlobalName]);
       if (scanned.length) costs.push(`runtime globals found by scanning .bss, not from runtime code: ${scanned.join(', ')}`);
-      for (const [name, why] of Object.entries(missing) as Array<[keyof RuntimeGlobals, string]>) {
+      for (const [name, why] of Object.entries(missing) as Array<[GlobalName, string]>) {
         costs.push(`${globalSymbols[name]} not found (${why}): ${missingGlobalCost[name]}`);
       }
     }
@@ -115,26 +98,6 @@ export class GoProcess {
 
 function loadDwarf(exe: ElfFile): DwarfInfo | undefined {
   return DwarfInfo.load((name) => (exe.section(name) ? exe.sectionData(name) : undefined));
-}
-
-/** What the analysis lacks when a runtime global cannot be found. */
-const missingGlobalCost: Record<keyof RuntimeGlobals, string> = {
-  mheap: 'the heap cannot be read',
-  allgs: 'goroutines cannot be listed',
-  allm: 'threads are not matched to goroutines, so running goroutines are not unwound',
-  allp: "the Ps' tiny allocation blocks are not counted as roots",
-  allfin: 'finalizers queued to run are not counted as roots',
-  gcCleanups: 'cleanups queued to run are not counted as roots',
-  fingStatus: 'the finalizer goroutine is always listed as a system goroutine',
-};
-
-function symbolGlobals(image: ProcessImage): RuntimeGlobals {
-  const globals: RuntimeGlobals = {};
-  for (const [key, symbol] of Object.entries(globalSymbols) as Array<[keyof RuntimeGlobals, string]>) {
-    const sym = image.exe.symbol(symbol);
-    if (sym) globals[key] = sym.value + image.loadBias;
-  }
-  return globals;
 }
 
 /** Refuses a binary whose Go build ID differs from the one in the core's memory, unless forced. */

@@ -49,7 +49,6 @@ const maxGoroutines = 1 << 26;
 /** runtime.fingRunningFinalizer: the finalizer goroutine is inside user code. */
 const FING_RUNNING_FINALIZER = 2;
 
-
 export interface ReadGoroutinesOptions {
   /** Unwind each goroutine's stack (default). Without, frames are empty: enough to count goroutines. */
   stacks?: boolean;

@@ -54,7 +54,6 @@ export interface UnwindResult {
 /** No Go stack is this deep (1 GB maximum stack, frames of at least 8 bytes, and the runtime stops far earlier). */
 const maxFrames = 1 << 17;
 
-
 /** Calls the runtime injects into a stopped goroutine: the caller stopped at the interrupted PC. */
 function isInjectedCall(special: string | undefined): boolean {
   return special === 'sigpanic' || special === 'asyncPreempt' || special === 'debugCallV2';

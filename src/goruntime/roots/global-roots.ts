@@ -3,8 +3,48 @@ import type { ElfSymbol } from '../../elf/elf-file.js';
 import { globalsPointerMask } from '../binary/gcprog.js';
 import { u64 } from '../../util/bytes.js';
 import type { Moduledata } from '../binary/moduledata.js';
+import type { PointerSlots } from '../binary/pointer-slots.js';
+import type { GoProcess } from '../process/go-process.js';
 import { ptrSize } from '../arch.js';
+import { type HeapRoot, rootTypeSlots } from './heap-root.js';
+import { adoptStaticObjects } from './static-objects.js';
 
+/** A slice header: pointer, length, capacity. */
+const sliceHeaderSize = 3 * ptrSize;
+
+/**
+ * Data and bss globals as roots, named from the symbol table and typed from DWARF where the binary
+ * has them; static objects that globals point to are named after those globals (see
+ * static-objects.ts). The runtime's goroutine, M and P lists are runtime roots.
+ */
+export function globalRootSet(proc: GoProcess, slots: PointerSlots): HeapRoot[] {
+  const md = proc.binary.moduledata;
+  // The runtime's lists of goroutines, Ms and Ps reach every g (and its defers): walked after the
+  // program's own roots, so memory a goroutine holds is charged to that goroutine. Their slice
+  // headers are where an unnamed word of a stripped binary can sit. runtime.allgptr points at the
+  // same array as allgs, so any global pointing there is one of them.
+  const { allgs, allm, allp } = proc.globals;
+  const runtimeGlobals = [allgs, allm, allp].filter((a): a is number => a !== undefined);
+  const allgsArray = allgs !== undefined ? proc.image.readPtr(allgs) : 0;
+  const isRuntimeGlobal = (g: GlobalRoot) =>
+    runtimeGlobals.some((r) => g.addr >= r && g.addr < r + sliceHeaderSize) || (allgsArray !== 0 && g.slots.some((s) => s.value === allgsArray));
+  const candidates = readGlobalRoots(proc.image, md, proc.image.exe.symbols(), proc.image.loadBias).map((g) => {
+    const dwarfType = g.name ? proc.dwarf?.global(g.name)?.type : undefined;
+    const rtOffset = dwarfType?.runtimeTypeOffset ?? 0;
+    const root: HeapRoot = {
+      kind: isRuntimeGlobal(g) ? 'runtime' : 'global',
+      name: g.name || `0x${g.addr.toString(16)} (${g.section})`,
+      rank: 0,
+      addr: g.addr,
+      typeAddr: rtOffset ? md.types + rtOffset : 0,
+      ...(dwarfType ? { dwarfType } : {}),
+      slots: g.slots.map((s) => ({ ...s, declared: 0 })),
+    };
+    return { root, named: g.name !== '' };
+  });
+  const isStatic = (addr: number) => addr >= md.data && addr < md.ebss;
+  return adoptStaticObjects(candidates, (root) => rootTypeSlots(proc.binary.types, slots, root), isStatic);
+}
 
 /** A global variable (or an unnamed run of pointer words) that holds pointers. */
 export interface GlobalRoot {

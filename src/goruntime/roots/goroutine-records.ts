@@ -1,7 +1,6 @@
-import { MemoryFault, type AddressSpace } from '../../core/address-space.js';
+import { MemoryFault } from '../../core/address-space.js';
+import type { GoProcess } from '../process/go-process.js';
 import type { Goroutine } from '../process/goroutines.js';
-import type { PcLnTab } from '../binary/pclntab.js';
-import type { RuntimeLayout } from '../layout/runtime-layout.js';
 import type { HeapRoot, RootSlot } from './heap-root.js';
 
 /** Lists longer than this are corrupt (a cycle in the core). */
@@ -13,13 +12,9 @@ const maxChain = 1 << 16;
  * flight, and the closure context saved in g.sched. Named `goroutine 12 main.f · defer main.f.func1`,
  * `· panic`, `· closure context`.
  */
-export function readGoroutineRecords(
-  mem: AddressSpace,
-  layout: RuntimeLayout,
-  pclntab: PcLnTab,
-  goroutines: readonly Goroutine[],
-  warnings: string[],
-): HeapRoot[] {
+export function readGoroutineRecords(proc: GoProcess, goroutines: readonly Goroutine[]): { roots: HeapRoot[]; warnings: string[] } {
+  const { image: mem, layout, binary: { pclntab } } = proc;
+  const warnings: string[] = [];
   const g = { defer: layout.offset('runtime.g', '_defer'), panic: layout.offset('runtime.g', '_panic'), ctxt: layout.offset('runtime.g', 'sched.ctxt') };
   const d = { heap: layout.offset('runtime._defer', 'heap'), pc: layout.offset('runtime._defer', 'pc'), fn: layout.offset('runtime._defer', 'fn'), link: layout.offset('runtime._defer', 'link') };
   const p = { arg: layout.offset('runtime._panic', 'arg'), link: layout.offset('runtime._panic', 'link') };
@@ -53,5 +48,5 @@ export function readGoroutineRecords(
       warnings.push(`the defers or panics of goroutine ${gr.id} could not be read (${err.message}); what they hold may show as unreachable`);
     }
   }
-  return roots;
+  return { roots, warnings };
 }

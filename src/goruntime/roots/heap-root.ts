@@ -1,5 +1,10 @@
 import type { DwarfType } from '../../dwarf/index.js';
-import type { RootKind } from '../../graph/reference-graph.js';
+import type { PointerSlot, PointerSlots } from '../binary/pointer-slots.js';
+import type { RuntimeTypes } from '../binary/runtime-types.js';
+
+/** What kind of GC root holds memory; the order here is the order roots are walked and drawn. */
+export const rootKinds = ['global', 'goroutine', 'finalizer', 'cleanup', 'runtime'] as const;
+export type RootKind = (typeof rootKinds)[number];
 
 /** A pointer word held by a root: its offset in the root, its value, and its declared type if known. */
 export interface RootSlot {
@@ -16,9 +21,10 @@ export interface RootPiece {
   size: number;
 }
 
-/** A GC root before it joins the reference graph. */
+/** A GC root: found with its final kind and name, typed where its type is known, then a root of the reference graph. */
 export interface HeapRoot {
-  kind: RootKind;
+  readonly kind: RootKind;
+  /** `main.sessions`, `goroutine 42 main.worker · list` (analysis/frame-labels.ts makes the frame from kind and name). */
   name: string;
   /** Sort key within its kind (goroutine id; 0 to sort by name). */
   rank: number;
@@ -41,4 +47,13 @@ export interface HeapRoot {
   referentsOf?: number;
   /** The pointer type (`*T`) of the referentsOf object, when the runtime records it (a finalizer's `ot`). */
   referentsOfType?: number;
+  /** The typed pointer slots of the root's type, once known (see rootTypeSlots); undefined when its type is unknown. */
+  typedSlots?: PointerSlot[];
+}
+
+/** The pointer slots of a root's type: from its runtime type, else from its DWARF type. */
+export function rootTypeSlots(types: RuntimeTypes, slots: PointerSlots, root: HeapRoot): PointerSlot[] | undefined {
+  const rootType = root.typeAddr ? types.typeAt(root.typeAddr) : undefined;
+  if (rootType) return slots.of(rootType);
+  return root.dwarfType ? slots.ofDwarf(root.dwarfType) : undefined;
 }

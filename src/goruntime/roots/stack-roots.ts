@@ -2,10 +2,10 @@ import type { DwarfInfo, DwarfType } from '../../dwarf/index.js';
 import { evaluateLocation } from '../../dwarf/index.js';
 import { type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import { REGISTER_NAMES } from '../../elf/core-notes.js';
+import type { GoProcess } from '../process/go-process.js';
 import type { Frame, Goroutine } from '../process/goroutines.js';
 import type { HeapRoot, RootPiece, RootSlot } from './heap-root.js';
 import { ptrSize } from '../arch.js';
-
 
 /** A variable's place in a frame: the pieces of it that live in memory there. */
 interface FrameVariable {
@@ -21,14 +21,11 @@ interface FrameVariable {
  * `goroutine 42 main.worker · list`; slots no variable covers become `· (temporaries)`. The registers of
  * running goroutines are roots too, since a pointer may live only there.
  */
-export function readStackRoots(
-  mem: AddressSpace,
-  goroutines: readonly Goroutine[],
-  dwarf: DwarfInfo | undefined,
-  typesBase: number,
-  /** PIE load bias: DWARF holds link-time PCs. */
-  loadBias: number,
-): HeapRoot[] {
+export function readStackRoots(proc: GoProcess, goroutines: readonly Goroutine[]): HeapRoot[] {
+  const { image: mem, dwarf } = proc;
+  const typesBase = proc.binary.moduledata.types;
+  // DWARF holds link-time PCs: a PIE's are off by its load bias.
+  const loadBias = proc.image.loadBias;
   const roots: HeapRoot[] = [];
   for (const g of goroutines) {
     for (const frame of g.frames) {

@@ -5,7 +5,6 @@ import { Role, type HeapTyping } from './heap-typing.js';
 import type { GlobalAllocation } from '../code/code-facts.js';
 import { ptrSize } from '../arch.js';
 
-
 /**
  * Types what untyped globals point to from how the code assigns them: a global the code sets to the
  * result of newobject(T) is a *T, one set from makeslice(T) a []T, whatever it points to now. The

@@ -4,7 +4,6 @@ import { holdsOneValue } from './allocation-fit.js';
 import { Role, type HeapTyping } from './heap-typing.js';
 import { ptrSize } from '../arch.js';
 
-
 /**
  * Interface values found in memory whose type nobody declared: a pointer word holding the address
  * of a type descriptor (an `any`) or of an itab (a non-empty interface), followed by the data word.

@@ -1,7 +1,8 @@
-import type { HeapAnalysis } from '../../analysis/heap-analysis.js';
-import type { Moduledata } from '../binary/moduledata.js';
-import { type HeapTyping, Role } from '../typing/heap-typing.js';
-import { objectTypeName } from '../typing/type-names.js';
+import type { Moduledata } from '../goruntime/binary/moduledata.js';
+import type { HeapObjects } from '../goruntime/heap/heap-objects.js';
+import type { HeapRoot } from '../goruntime/roots/heap-root.js';
+import { type HeapTyping, Role } from '../goruntime/typing/heap-typing.js';
+import { objectTypeName } from './type-names.js';
 
 /** `.bss+0x1a20`: an unnamed global by its section and offset, which stay put across runs of one binary. */
 export function sectionOffsetName(md: Moduledata, addr: number): string {
@@ -17,16 +18,15 @@ export function sectionOffsetName(md: Moduledata, addr: number): string {
  * pointer word of .data and .bss is a root of its own, so there is one object to describe.
  */
 export function nameStrippedGlobals(
-  heap: Pick<HeapAnalysis, 'roots' | 'graph' | 'objects' | 'typing'>, md: Moduledata, funcName: (entry: number) => string | undefined,
+  roots: readonly HeapRoot[], objects: HeapObjects, typing: HeapTyping, md: Moduledata, funcName: (entry: number) => string | undefined,
 ): void {
-  const { roots, graph, objects } = heap;
-  roots.forEach((root, i) => {
-    if ((root.kind !== 'global' && root.kind !== 'runtime') || root.addr === 0) return; // not a data/bss word
+  for (const root of roots) {
+    if ((root.kind !== 'global' && root.kind !== 'runtime') || root.addr === 0) continue; // not a data/bss word
     const where = sectionOffsetName(md, root.addr);
     const targets = [...new Set(root.slots.map((s) => objects.find(s.value)).filter((obj) => obj >= 0))];
-    const pointee = targets.length === 1 ? pointeeName(heap.typing, targets[0]!, funcName) : undefined;
-    root.name = graph.roots[i]!.name = pointee ? `${where} → ${pointee}` : where;
-  });
+    const pointee = targets.length === 1 ? pointeeName(typing, targets[0]!, funcName) : undefined;
+    root.name = pointee ? `${where} → ${pointee}` : where;
+  }
 }
 
 /** The type of an object as a global declares it: a map or channel by its own type, not its role. */

@@ -1,4 +1,5 @@
-import { Role, type HeapTyping } from './heap-typing.js';
+import { Role, type HeapTyping } from '../goruntime/typing/heap-typing.js';
+import { format } from './frame-labels.js';
 
 /**
  * A readable name for what an object is, as `top` lists it: `main.Session`, `[1000]uint8`,
@@ -29,6 +30,6 @@ export function objectTypeName(typing: HeapTyping, obj: number, funcName: (entry
     case Role.closure:
       return `func ${funcName(typing.type[obj]!) ?? 'unknown'} (closure)`;
     default:
-      return `unknown (${typing.objects.size[obj]}-byte objects)`;
+      return format.unknownObjects(typing.objects.size[obj]!);
   }
 }
