@@ -3,12 +3,13 @@ import type { HeapObjects } from '../goruntime/heap/heap-objects.js';
 import type { HeapRoot } from '../goruntime/roots/heap-root.js';
 import { type HeapTyping, Role } from '../goruntime/typing/heap-typing.js';
 import { objectTypeName } from './type-names.js';
+import { hex } from '../util/bytes.js';
 
 /** `.bss+0x1a20`: an unnamed global by its section and offset, which stay put across runs of one binary. */
 export function sectionOffsetName(md: Moduledata, addr: number): string {
   const section = addr >= md.bss && addr < md.ebss ? '.bss' : addr >= md.data && addr < md.edata ? '.data' : undefined;
-  if (!section) return `0x${addr.toString(16)}`;
-  return `${section}+0x${(addr - (section === '.bss' ? md.bss : md.data)).toString(16)}`;
+  if (!section) return `${hex(addr)}`;
+  return `${section}+${hex((addr - (section === '.bss' ? md.bss : md.data)))}`;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { hex } from '../util/bytes.js';
+
 /**
  * Read access to a 64-bit little-endian address space: a process image rebuilt from a core, or the
  * static image of an executable. Addresses are JS numbers (amd64 user space fits in 48 bits).
@@ -26,7 +28,7 @@ export function wordOrZero(mem: AddressSpace, addr: number): number {
 /** Thrown when a read touches an address the image does not hold. */
 export class MemoryFault extends Error {
   constructor(readonly addr: number, readonly length: number) {
-    super(`address 0x${addr.toString(16)} (+${length}) is not mapped`);
+    super(`address ${hex(addr)} (+${length}) is not mapped`);
     this.name = 'MemoryFault';
   }
 }

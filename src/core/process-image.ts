@@ -1,7 +1,8 @@
 import { UserError } from '../errors.js';
 import { AT_ENTRY, type CoreNotes, type FileMapping, type PrPsInfo, type PrStatus, type SigInfo, decodeCoreNotes } from '../elf/core-notes.js';
 import { ET_CORE, ET_DYN, ET_EXEC, ElfFile, PT_LOAD, PT_NOTE, type ProgramHeader } from '../elf/elf-file.js';
-import { parseNotes } from '../elf/notes.js';
+import { goBuildIdNote, parseNotes } from '../elf/notes.js';
+import { hex } from '../util/bytes.js';
 import { executableSegments } from './executable-image.js';
 import { SegmentedImage } from './segmented-image.js';
 import { type Mapping, type Segment, overlay, permsFromFlags, sortedLayer } from './segments.js';
@@ -118,8 +119,8 @@ export class ProcessImage extends SegmentedImage {
       if (p.type !== PT_NOTE || p.filesz === 0) continue;
       const addr = p.vaddr + this.loadBias;
       if (!this.dumpedInCore(addr, p.filesz)) continue;
-      const note = parseNotes(this.read(addr, p.filesz), addr, p.align).find((n) => n.name === 'Go' && n.type === 4);
-      if (note) return note.desc.toString('latin1').replace(/\0+$/, '');
+      const id = goBuildIdNote(parseNotes(this.read(addr, p.filesz), addr, p.align));
+      if (id !== undefined) return id;
     }
     return undefined;
   }
@@ -172,11 +173,11 @@ function computeLoadBias(exe: ElfFile, notes: CoreNotes, warnings: string[]): nu
   }
   const bias = atEntry - exe.header.entry;
   if (exe.header.type === ET_EXEC && bias !== 0) {
-    warnings.push(`the process entered at 0x${atEntry.toString(16)} but ${exe.path} starts at 0x${exe.header.entry.toString(16)}; the binary does not match the core.`);
+    warnings.push(`the process entered at ${hex(atEntry)} but ${exe.path} starts at ${hex(exe.header.entry)}; the binary does not match the core.`);
     return 0;
   }
   if (bias % 4096 !== 0) {
-    warnings.push(`the PIE load bias 0x${bias.toString(16)} is not page-aligned; the binary does not match the core.`);
+    warnings.push(`the PIE load bias ${hex(bias)} is not page-aligned; the binary does not match the core.`);
   }
   return bias;
 }

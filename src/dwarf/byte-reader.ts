@@ -1,11 +1,11 @@
 import { UserError } from '../errors.js';
-import { type BigVarint, readSvarint, readUvarint, readVarintBig, type Varint } from '../util/bytes.js';
+import { type BigVarint, hex, readSvarint, readUvarint, readVarintBig, type Varint } from '../util/bytes.js';
 
 /** The error for DWARF that cannot be what a compiler wrote: where it is and what is wrong. */
 export function malformed(section: string, offset: number, what: string): UserError {
   return new UserError(
     'badInputData',
-    `The executable's DWARF is damaged (${section} at 0x${offset.toString(16)}: ${what}); ` +
+    `The executable's DWARF is damaged (${section} at ${hex(offset)}: ${what}); ` +
       'rebuild the executable, or give one built with -ldflags=-w so the tables are used instead.',
   );
 }
@@ -38,13 +38,13 @@ export class ByteReader {
 
   /** Moves to `pos`, which must lie inside [0, end]. */
   seek(pos: number): void {
-    if (!(pos >= 0 && pos <= this.end)) throw this.fail(`offset 0x${pos.toString(16)} is outside the section`);
+    if (!(pos >= 0 && pos <= this.end)) throw this.fail(`offset ${hex(pos)} is outside the section`);
     this.pos = pos;
   }
 
   private need(n: number): number {
     const at = this.pos;
-    if (at + n > this.end) throw this.fail(`needs ${n} more bytes, the data ends at 0x${this.end.toString(16)}`);
+    if (at + n > this.end) throw this.fail(`needs ${n} more bytes, the data ends at ${hex(this.end)}`);
     this.pos = at + n;
     return at;
   }
@@ -72,7 +72,7 @@ export class ByteReader {
   u64(): number {
     const at = this.need(8);
     const hi = this.buf.readUInt32LE(at + 4);
-    if (hi >= 0x20_0000) throw this.fail(`value 0x${this.buf.readBigUInt64LE(at).toString(16)} is too large`, at);
+    if (hi >= 0x20_0000) throw this.fail(`value ${hex(this.buf.readBigUInt64LE(at))} is too large`, at);
     return this.buf.readUInt32LE(at) + hi * TWO_32;
   }
 

@@ -4,6 +4,7 @@ import { DW_FORM } from './codes.js';
 import { indexedAddress, indexedString } from './indexed-tables.js';
 import type { DwarfSections } from './sections.js';
 import { type Unit, unitContaining } from './unit.js';
+import { hex } from '../util/bytes.js';
 
 /** GNU extension forms that linkers may leave in otherwise ordinary DWARF. */
 const GNU_addr_index = 0x1f01;
@@ -182,7 +183,7 @@ export class DieCursor {
         this.skipValue(r.uleb());
         return;
       default:
-        throw r.fail(`unknown attribute form 0x${form.toString(16)}`);
+        throw r.fail(`unknown attribute form ${hex(form)}`);
     }
   }
 

@@ -12,6 +12,7 @@ import type { DwarfSections } from './sections.js';
 import { TYPE_TAGS } from './type-table.js';
 import type { TypeResolver } from './types.js';
 import type { Unit } from './unit.js';
+import { hex } from '../util/bytes.js';
 
 /** What one pass over .debug_info finds: enough to look things up by name, address or pc. */
 export interface DwarfIndex {
@@ -43,7 +44,7 @@ export function buildIndex(
       scan.scanUnit(unit);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      warnings.push(`Part of the DWARF unit at .debug_info offset 0x${unit.offset.toString(16)} (${unit.name || 'unnamed'}) was skipped: ${err.message}`);
+      warnings.push(`Part of the DWARF unit at .debug_info offset ${hex(unit.offset)} (${unit.name || 'unnamed'}) was skipped: ${err.message}`);
     }
   }
   return scan.index;

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { DW_OP } from './codes.js';
+import { hex } from '../util/bytes.js';
 
 /**
  * DWARF register numbers of amd64 (System V psABI; Go uses the same mapping): index → name.
@@ -78,7 +79,7 @@ export function evaluateLocation(expr: Uint8Array, ctx: LocationContext = {}): L
   while (r.pos < r.end) {
     const at = r.pos;
     const op = r.u8();
-    if (place && op !== DW_OP.piece) throw r.fail(`operation 0x${op.toString(16)} follows a register or implicit location`, at);
+    if (place && op !== DW_OP.piece) throw r.fail(`operation ${hex(op)} follows a register or implicit location`, at);
     if (op >= DW_OP.lit0 && op <= DW_OP.lit31) push(op - DW_OP.lit0);
     else if (op >= DW_OP.reg0 && op <= DW_OP.reg31) place = { kind: 'register', register: op - DW_OP.reg0 };
     else if (op >= DW_OP.breg0 && op <= DW_OP.breg31) push(reg(op - DW_OP.breg0) + r.sleb());
@@ -182,7 +183,7 @@ export function evaluateLocation(expr: Uint8Array, ctx: LocationContext = {}): L
         default:
           throw new UserError(
             'unsupported',
-            `A DWARF location uses operation 0x${op.toString(16)}, which goheapflame does not evaluate; report it with the Go version that built the executable.`,
+            `A DWARF location uses operation ${hex(op)}, which goheapflame does not evaluate; report it with the Go version that built the executable.`,
           );
       }
     }

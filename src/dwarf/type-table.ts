@@ -16,6 +16,7 @@ import {
   type TypeResolver,
 } from './types.js';
 import type { Unit } from './unit.js';
+import { hex } from '../util/bytes.js';
 
 /** Tags of DIEs that are types. */
 export const TYPE_TAGS: ReadonlySet<number> = new Set<number>([
@@ -59,7 +60,7 @@ export class TypeTable implements TypeResolver {
   private read(offset: number): DwarfType {
     const c = this.cursor;
     c.readAt(offset);
-    if (!TYPE_TAGS.has(c.tag)) throw malformed('.debug_info', offset, `a type reference points to a DIE with tag 0x${c.tag.toString(16)}`);
+    if (!TYPE_TAGS.has(c.tag)) throw malformed('.debug_info', offset, `a type reference points to a DIE with tag ${hex(c.tag)}`);
     const attrs: TypeAttributes = {
       offset,
       tag: c.tag,

@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import { AbbrevTable } from './abbrev.js';
 import { ByteReader } from './byte-reader.js';
 import { DW_UT } from './codes.js';
+import { hex } from '../util/bytes.js';
 
 /**
  * One unit of .debug_info (a compile unit, or a partial or type unit): its header, and the values of
@@ -56,22 +57,22 @@ export function readUnits(info: Buffer, abbrevSection: Buffer, warnings: string[
         offsetSize = 8;
         length = r.u64();
       } else if (length >= 0xfffffff0) {
-        throw r.fail(`reserved unit length 0x${length.toString(16)}`, offset);
+        throw r.fail(`reserved unit length ${hex(length)}`, offset);
       }
       end = r.pos + length;
       if (end > info.length) throw r.fail(`the unit length ${length} runs past the section end`, offset);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      warnings.push(`DWARF units from .debug_info offset 0x${offset.toString(16)} on were skipped: ${err.message}`);
+      warnings.push(`DWARF units from .debug_info offset ${hex(offset)} on were skipped: ${err.message}`);
       break;
     }
     try {
       const unit = readUnitHeader(r, offset, end, offsetSize, units.length, abbrevSection, abbrevTables);
       if (unit) units.push(unit);
-      else warnings.push(`The DWARF unit at .debug_info offset 0x${offset.toString(16)} is a kind this reader skips (split or skeleton unit).`);
+      else warnings.push(`The DWARF unit at .debug_info offset ${hex(offset)} is a kind this reader skips (split or skeleton unit).`);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      warnings.push(`The DWARF unit at .debug_info offset 0x${offset.toString(16)} was skipped: ${err.message}`);
+      warnings.push(`The DWARF unit at .debug_info offset ${hex(offset)} was skipped: ${err.message}`);
     }
     r.pos = end;
   }

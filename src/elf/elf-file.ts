@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { UserError } from '../errors.js';
 import { PositionedFile } from '../util/positioned-file.js';
-import { type Note, parseNotes } from './notes.js';
+import { goBuildIdNote, type Note, parseNotes } from './notes.js';
 import { cString, u64 } from '../util/bytes.js';
 
 export type { Note } from './notes.js';
@@ -179,8 +179,7 @@ export class ElfFile {
 
   /** The Go build ID (note "Go", type 4), as `go tool buildid` prints it. */
   goBuildId(): string | undefined {
-    const note = this.notes().find((n) => n.name === 'Go' && n.type === 4);
-    return note ? note.desc.toString('latin1').replace(/\0+$/, '') : undefined;
+    return goBuildIdNote(this.notes());
   }
 
   /** The GNU build ID (note "GNU", type 3) in hex, present when linked with -B or an external linker. */

@@ -7,6 +7,12 @@ export interface Note {
   descOffset: number;
 }
 
+/** The Go build ID from a list of notes (note "Go", type 4), as `go tool buildid` prints it. */
+export function goBuildIdNote(notes: readonly Note[]): string | undefined {
+  const note = notes.find((n) => n.name === 'Go' && n.type === 4);
+  return note ? note.desc.toString('latin1').replace(/\0+$/, '') : undefined;
+}
+
 /**
  * Splits a note area (a PT_NOTE segment or SHT_NOTE section) into notes. `align` is the area's
  * alignment: 8 for GNU property notes, otherwise 4 (ELF64 Linux notes are 4-aligned). A note that

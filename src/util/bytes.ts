@@ -98,6 +98,6 @@ export function cString(buf: Buffer, at: number, end: number = buf.length): stri
 }
 
 /** An address or offset as Go and the tools print it: `0x4a1f20`. */
-export function hex(n: number): string {
+export function hex(n: number | bigint): string {
   return `0x${n.toString(16)}`;
 }

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { AddressSpace } from '../../core/address-space.js';
-import { cString, readUvarint, type Varint } from '../../util/bytes.js';
+import { cString, hex, readUvarint, type Varint } from '../../util/bytes.js';
 import { goStruct } from '../layout/go-struct.js';
 import type { Moduledata } from './moduledata.js';
 
@@ -102,7 +102,7 @@ export class PcLnTab {
   constructor(readonly md: Moduledata, readonly mem: AddressSpace) {
     const read = (what: string, ptr: number, len: number): Buffer => {
       if (len < 0 || len > maxTableBytes || !mem.isMapped(ptr, len)) {
-        throw new UserError('badInputData', `the Go symbol table is damaged: its ${what} (${len} bytes at 0x${ptr.toString(16)}) cannot be read.`);
+        throw new UserError('badInputData', `the Go symbol table is damaged: its ${what} (${len} bytes at ${hex(ptr)}) cannot be read.`);
       }
       return mem.read(ptr, len);
     };

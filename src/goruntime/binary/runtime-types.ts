@@ -5,6 +5,7 @@ import {
   TFlag, uncommonType,
 } from '../layout/abi-layout.js';
 import { readUvarint, u64, type Varint } from '../../util/bytes.js';
+import { readSliceHeader } from '../layout/go-struct.js';
 import { buildPointerMask } from './gc-mask.js';
 import type { Moduledata } from './moduledata.js';
 import { atLeast, type GoVersion } from './version.js';
@@ -412,8 +413,7 @@ export class RuntimeType {
   fields(): StructFieldInfo[] {
     if (this.kind !== Kind.Struct) return [];
     const mem = this.types.mem;
-    const ptr = this.word(structType.offsets.Fields);
-    const len = mem.readU64(this.addr + structType.offsets.Fields + 8);
+    const { ptr, len } = readSliceHeader(mem, this.addr + structType.offsets.Fields);
     if (len > maxMembers || !mem.isMapped(ptr, len * structField.size)) return [];
     const raw = mem.read(ptr, len * structField.size);
     const fields: StructFieldInfo[] = [];
@@ -449,8 +449,7 @@ export class RuntimeType {
   interfaceMethods(): ImethodInfo[] {
     if (this.kind !== Kind.Interface) return [];
     const mem = this.types.mem;
-    const ptr = this.word(interfaceType.offsets.Methods);
-    const len = mem.readU64(this.addr + interfaceType.offsets.Methods + 8);
+    const { ptr, len } = readSliceHeader(mem, this.addr + interfaceType.offsets.Methods);
     if (len > maxMembers || !mem.isMapped(ptr, len * imethodSize)) return [];
     const raw = mem.read(ptr, len * imethodSize);
     const methods: ImethodInfo[] = [];

@@ -1,8 +1,9 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
 import type { RuntimeLayout } from '../layout/runtime-layout.js';
-import { u64 } from '../../util/bytes.js';
+import { hex, u64 } from '../../util/bytes.js';
 import { pageSize } from '../arch.js';
+import { readSliceHeader } from '../layout/go-struct.js';
 
 /** mspan.state value of a span holding heap objects (mSpanInUse). */
 const mSpanInUse = 1;
@@ -49,9 +50,7 @@ interface RawSpan {
 /** Reads mheap_.allspans and keeps the in-use spans, with which of their slots are allocated. */
 export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: number): SpanTable {
   const warnings: string[] = [];
-  const allspans = mheapAddr + layout.offset('runtime.mheap', 'allspans');
-  const listPtr = mem.readPtr(allspans);
-  const listLen = mem.readU64(allspans + 8);
+  const { ptr: listPtr, len: listLen } = readSliceHeader(mem, mheapAddr + layout.offset('runtime.mheap', 'allspans'));
   if (listLen > maxSpans) throw new Error(`mheap_.allspans has an implausible length ${listLen}`);
 
   const off = {
@@ -81,7 +80,7 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
         raw = mem.read(addr, mspanBytes);
       } catch (err) {
         if (!(err instanceof MemoryFault)) throw err;
-        warnings.push(`mspan at 0x${addr.toString(16)} is not in the core; its objects are not counted`);
+        warnings.push(`mspan at ${hex(addr)} is not in the core; its objects are not counted`);
         continue;
       }
       if (raw[off.state] !== mSpanInUse) continue;
@@ -99,7 +98,7 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
       };
       const problem = implausible(span);
       if (problem) {
-        warnings.push(`mspan at 0x${addr.toString(16)} looks corrupt (${problem}); skipped`);
+        warnings.push(`mspan at ${hex(addr)} looks corrupt (${problem}); skipped`);
         continue;
       }
       spans.push(span);
@@ -111,7 +110,7 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
 
 function implausible(s: RawSpan): string | undefined {
   if (s.npages < 1 || s.npages > maxSpanPages) return `npages ${s.npages}`;
-  if (s.start % pageSize !== 0) return `start 0x${s.start.toString(16)} not page aligned`;
+  if (s.start % pageSize !== 0) return `start ${hex(s.start)} not page aligned`;
   if (s.elemSize < 8 || s.elemSize > s.npages * pageSize) return `elemsize ${s.elemSize}`;
   if (s.nelems > s.npages * maxSlotsPerPage || s.nelems * s.elemSize > s.npages * pageSize) return `nelems ${s.nelems}`;
   if (s.freeindex > s.nelems) return `freeindex ${s.freeindex} > nelems ${s.nelems}`;
@@ -158,7 +157,7 @@ function markAllocated(mem: AddressSpace, s: RawSpan, out: Uint8Array, base: num
       bits = mem.read(s.allocBits, Math.ceil(s.nelems / 8));
     } catch (err) {
       if (!(err instanceof MemoryFault)) throw err;
-      warnings.push(`allocBits of the span at 0x${s.start.toString(16)} are not in the core; only slots below freeindex counted`);
+      warnings.push(`allocBits of the span at ${hex(s.start)} are not in the core; only slots below freeindex counted`);
     }
   }
   for (let slot = 0; slot < s.nelems; slot++) {

@@ -1,3 +1,4 @@
+import type { AddressSpace } from '../../core/address-space.js';
 import { u64 } from '../../util/bytes.js';
 
 /**
@@ -53,7 +54,15 @@ export interface GoSlice {
   cap: number;
 }
 
+/** A slice header: pointer, length, capacity. */
+export const sliceHeaderSize = 24;
 
+/** The slice header at `at` in a buffer. */
 export function sliceAt(buf: Buffer, at: number): GoSlice {
   return { ptr: u64(buf, at), len: u64(buf, at + 8), cap: u64(buf, at + 16) };
+}
+
+/** The slice header at `addr` in memory (throws MemoryFault where it is not mapped). */
+export function readSliceHeader(mem: AddressSpace, addr: number): GoSlice {
+  return sliceAt(mem.read(addr, sliceHeaderSize), 0);
 }

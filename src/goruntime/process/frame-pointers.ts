@@ -100,7 +100,7 @@ export class FramePointerMaps {
     if (words <= 0 || !this.mem.isMapped(addr, bytes)) return [];
     const mask = this.mem.read(addr, bytes);
     const offsets: number[] = [];
-    for (let w = 0; w < words; w++) if (mask[w >> 3] & (1 << (w & 7))) offsets.push(w * 8);
+    for (let w = 0; w < words; w++) if (mask[w >> 3]! & (1 << (w & 7))) offsets.push(w * 8);
     return offsets;
   }
 

@@ -7,6 +7,7 @@ import type { PcLnTab } from '../binary/pclntab.js';
 import { type Frame, type Stack, StackReader } from './stack-frames.js';
 import { type GoM, readMs } from './threads.js';
 import type { UnwindStart } from './unwind.js';
+import { readSliceHeader, sliceHeaderSize } from '../layout/go-struct.js';
 
 export type { StackObject } from './frame-pointers.js';
 export type { Frame } from './stack-frames.js';
@@ -100,11 +101,10 @@ class GoroutineReader {
   allgs(): number[] {
     const { image: mem } = this.proc;
     const at = this.proc.global('allgs');
-    if (!mem.isMapped(at, 16)) {
+    if (!mem.isMapped(at, sliceHeaderSize)) {
       throw new UserError('badInputData', `the goroutine list (runtime.allgs at ${hex(at)}) is not in the core; the core was cut short or made without the program's data.`);
     }
-    const ptr = mem.readPtr(at);
-    const len = mem.readU64(at + 8);
+    const { ptr, len } = readSliceHeader(mem, at);
     if (len > maxGoroutines || !mem.isMapped(ptr, len * 8)) {
       throw new UserError(
         'badInputData',
@@ -136,7 +136,7 @@ class GoroutineReader {
       stackHi: field('stack.hi'),
       frames: [],
     };
-    const reason = status === GStatus.waiting || status === GStatus.leaked ? waitReasonText(raw[this.off.waitreason]) : undefined;
+    const reason = status === GStatus.waiting || status === GStatus.leaked ? waitReasonText(raw[this.off.waitreason]!) : undefined;
     if (reason) goroutine.waitReason = reason;
     const start = this.pcln.funcForPC(startpc);
     if (start) goroutine.startFunction = start.name;

@@ -3,6 +3,8 @@ import { GStatus, G_SCAN } from './goroutine-status.js';
 import type { PcLnTab } from '../binary/pclntab.js';
 import type { RuntimeLayout } from '../layout/runtime-layout.js';
 import { ptrSize, pageSize } from '../arch.js';
+import { readSliceHeader } from '../layout/go-struct.js';
+import { hex } from '../../util/bytes.js';
 
 /**
  * Whether an address holds a given runtime global, judged by what the core's memory holds there: the
@@ -54,16 +56,14 @@ export function judge(rule: StructureRule, ctx: StructureContext, addr: number):
   try {
     return rule(ctx, addr);
   } catch (err) {
-    if (err instanceof MemoryFault) return no(`reads unmapped memory at 0x${err.addr.toString(16)}`);
+    if (err instanceof MemoryFault) return no(`reads unmapped memory at ${hex(err.addr)}`);
     throw err;
   }
 }
 
 /** A slice header whose array is readable: (ptr, len, cap) with 0 < len ≤ cap. */
 function readSlice(mem: AddressSpace, addr: number, maxLen: number): { ptr: number; len: number } | string {
-  const ptr = mem.readPtr(addr);
-  const len = mem.readU64(addr + ptrSize);
-  const cap = mem.readU64(addr + 2 * ptrSize);
+  const { ptr, len, cap } = readSliceHeader(mem, addr);
   if (!isPointer(ptr)) return 'its slice pointer is not a pointer';
   if (len === 0 || len > cap || cap > maxLen) return `its slice length ${len} (cap ${cap}) is implausible`;
   if (!mem.isMapped(ptr, Math.min(len, sampleSize) * ptrSize)) return 'its slice array is not in the core';
@@ -240,5 +240,5 @@ export const gcCleanupsRule: StructureRule = (ctx, addr) => {
 export const fingStatusRule: StructureRule = ({ mem }, addr) => {
   const value = mem.readU32(addr);
   if (value === 0) return { verdict: 'empty' };
-  return (value & ~fingStatusBits) === 0 ? { verdict: 'holds' } : no(`it holds 0x${value.toString(16)}, not finalizer flags`);
+  return (value & ~fingStatusBits) === 0 ? { verdict: 'holds' } : no(`it holds ${hex(value)}, not finalizer flags`);
 };

@@ -1,16 +1,14 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import type { ElfSymbol } from '../../elf/elf-file.js';
 import { globalsPointerMask } from '../binary/gcprog.js';
-import { u64 } from '../../util/bytes.js';
+import { hex, u64 } from '../../util/bytes.js';
 import type { Moduledata } from '../binary/moduledata.js';
 import type { PointerSlots } from '../binary/pointer-slots.js';
 import type { GoProcess } from '../process/go-process.js';
 import { ptrSize } from '../arch.js';
+import { sliceHeaderSize } from '../layout/go-struct.js';
 import { type HeapRoot, rootTypeSlots } from './heap-root.js';
 import { adoptStaticObjects } from './static-objects.js';
-
-/** A slice header: pointer, length, capacity. */
-const sliceHeaderSize = 3 * ptrSize;
 
 /**
  * Data and bss globals as roots, named from the symbol table and typed from DWARF where the binary
@@ -33,7 +31,7 @@ export function globalRootSet(proc: GoProcess, slots: PointerSlots): HeapRoot[] 
     const rtOffset = dwarfType?.runtimeTypeOffset ?? 0;
     const root: HeapRoot = {
       kind: isRuntimeGlobal(g) ? 'runtime' : 'global',
-      name: g.name || `0x${g.addr.toString(16)} (${g.section})`,
+      name: g.name || `${hex(g.addr)} (${g.section})`,
       rank: 0,
       addr: g.addr,
       typeAddr: rtOffset ? md.types + rtOffset : 0,

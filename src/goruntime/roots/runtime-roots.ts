@@ -4,6 +4,8 @@ import type { GoProcess } from '../process/go-process.js';
 import type { SpanTable } from '../heap/spans.js';
 import type { HeapRoot, RootSlot } from './heap-root.js';
 import { ptrSize } from '../arch.js';
+import { readSliceHeader } from '../layout/go-struct.js';
+import { hex } from '../../util/bytes.js';
 
 /** Bounds on lists walked in untrusted memory. */
 const maxListLength = 1 << 22;
@@ -81,7 +83,7 @@ class RuntimeRootReader {
     const cleanupFn = this.off('runtime.cleanupFn', 'fn');
     const cleanupArg = this.off('runtime.cleanupFn', 'arg');
     for (let s = 0; s < spans.count; s++) {
-      this.guarded(`the special records of the span at 0x${spans.start[s]!.toString(16)}`, undefined, () => {
+      this.guarded(`the special records of the span at ${hex(spans.start[s]!)}`, undefined, () => {
         let steps = 0;
         for (let sp = spans.specials[s]!; sp !== 0 && steps < maxListLength; sp = this.word(sp + next), steps++) {
           const object = spans.start[s]! + this.mem.readU64(sp + offset);
@@ -167,8 +169,9 @@ class RuntimeRootReader {
     const mcache = this.off('runtime.p', 'mcache');
     const tiny = this.off('runtime.mcache', 'tiny');
     return this.guarded('the Ps', [], () => {
-      const ptr = this.word(allp);
-      const len = Math.min(this.mem.readU64(allp + ptrSize), 1 << 16);
+      const header = readSliceHeader(this.mem, allp);
+      const ptr = header.ptr;
+      const len = Math.min(header.len, 1 << 16);
       const slots: RootSlot[] = [];
       for (let i = 0; i < len; i++) {
         const p = this.word(ptr + i * ptrSize);
