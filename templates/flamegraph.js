@@ -1,5 +1,5 @@
 // goheapflame flame graph: zoom, search, details line, keyboard and URL state.
-// Embedded into every SVG by src/flame/svg-document.ts. It works in an SVG opened on its own and
+// Embedded into every SVG by src/flame/shell-template.ts. It works in an SVG opened on its own and
 // in an SVG inlined into an HTML page: all state lives in this closure, it finds its own root
 // element, and URL parameters get a per-graph prefix when the page holds more than the graph.
 // Without it the SVG still shows every frame, label, tooltip and the total.
@@ -9,7 +9,7 @@
   var root = script && script.parentNode ? script.parentNode : document.documentElement;
   var standalone = root === document.documentElement;
   var SVG_NS = 'http://www.w3.org/2000/svg';
-  var LABEL_PAD = 3; // as src/flame/label.ts
+  var LABEL_PAD = 3; // as LABEL_PAD in src/flame/svg.ts
 
   function data(name) {
     return Number(root.getAttribute('data-' + name));
@@ -83,8 +83,8 @@
     return Math.round(v * 10) / 10;
   }
 
-  // Label fitting, the same rules as src/flame/label.ts: average character width, wide East Asian
-  // characters and astral characters count twice, `..` marks a cut.
+  // Label fitting, the same rules as fitLabel in src/flame/svg.ts: average character width, wide
+  // East Asian characters and astral characters count twice, `..` marks a cut.
   function isWide(c) {
     return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
       (c >= 0xd800 && c <= 0xdbff) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) ||

@@ -1,6 +1,5 @@
 import type { Options } from 'yargs';
-import { parseMinWidth, type FlameOptions } from '../flame/options.js';
-import { PALETTE_NAMES, type PaletteName } from '../flame/palettes.js';
+import { parseMinWidth, type FlameOptions, PALETTE_NAMES, type PaletteName } from '../flame/options.js';
 
 /** The renderer's options as the CLI takes them, with flamegraph.pl's names. */
 export interface RenderOptionArgs {

@@ -1,11 +1,11 @@
 import { scaleLinear, scaleOrdinal } from 'd3-scale';
 import { classify, frameKinds, type FrameKind } from '../analysis/frame-labels.js';
-import type { PaletteName } from './palettes.js';
+import type { PaletteName } from './options.js';
 
 /**
  * Frame colours. Every colour is a function of the frame name (never random), so the same frame
  * has the same colour in every graph. The flamegraph.pl palettes keep its formulas; `go` colours
- * frames by what they hold (see go-labels.ts).
+ * frames by what they hold (see analysis/frame-labels.ts).
  */
 
 type Rgb = readonly [number, number, number];

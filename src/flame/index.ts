@@ -1,8 +1,8 @@
 /** The flame-graph renderer: folded stacks in, one self-contained SVG out. */
-export type { Stack } from './stack.js';
-export { parseStacks, decodeStackText, type ParsedStacks, type StackFormat } from './parse.js';
+export type { Stack } from './tree.js';
+export { parseStacks, decodeStackText, type ParsedStacks, type StackFormat } from './input.js';
 export { formatFolded } from './folded.js';
-export { canonicalFrameName } from './frame-names.js';
+export { canonicalFrameName } from './tree.js';
 export { renderFlameGraph, writeFlameGraph, flameGraphChunks } from './render.js';
 export { DEFAULT_OPTIONS, parseMinWidth, type FlameOptions, type MinWidth } from './options.js';
-export { PALETTE_NAMES, type PaletteName } from './palettes.js';
+export { PALETTE_NAMES, type PaletteName } from './options.js';

@@ -1,5 +1,10 @@
 import { UserError } from '../errors.js';
-import { PALETTE_NAMES, type PaletteName } from './palettes.js';
+
+/** The colour palettes (see colors.ts): flamegraph.pl's, and `go`, which colours Go frames by kind. */
+export const PALETTE_NAMES = [
+  'mem', 'hot', 'go', 'io', 'red', 'green', 'blue', 'aqua', 'yellow', 'purple', 'orange',
+] as const;
+export type PaletteName = (typeof PALETTE_NAMES)[number];
 
 /** A minimum frame width: pixels, or a percentage of the total when written `N%`. */
 export type MinWidth = number | `${number}%`;

@@ -1,8 +1,101 @@
+import { UserError } from '../errors.js';
+import { frameColors } from './colors.js';
+import { geometry, plotWidth, type Geometry, layoutFrames, type FlameLayout } from './layout.js';
+import { minWidthOf, resolveOptions, type FlameOptions } from './options.js';
+import { type Stack, buildFrameTree, type FrameTree } from './tree.js';
+import { type ShellFacts, type SvgShell, buildShell } from './shell.js';
+import { frameMarkup, type FrameStyle } from './svg.js';
+import { countFormat, formatPercent, groupDigits, type CountFormat } from './units.js';
 import { once } from 'node:events';
-import type { FlameOptions } from './options.js';
-import { planFlameGraph, svgChunks } from './plan.js';
-import type { Stack } from './stack.js';
-import { buildShell } from './shell.js';
+
+/** Everything the SVG needs except the document shell: merged tree, layout, geometry, styles. */
+export interface FlamePlan {
+  readonly options: FlameOptions;
+  readonly tree: FrameTree;
+  readonly layout: FlameLayout;
+  readonly geometry: Geometry;
+  readonly facts: ShellFacts;
+  readonly style: FrameStyle;
+}
+
+/** Merges and lays out the stacks; throws a UserError for empty input or impossible options. */
+export function planFlameGraph(stacks: Iterable<Stack>, options: Partial<FlameOptions> = {}): FlamePlan {
+  const o = resolveOptions(options);
+  return planFromTree(buildFrameTree(stacks, o.reverse), o);
+}
+
+/** Lays out an already merged tree (built with `o.reverse`). */
+export function planFromTree(tree: FrameTree, o: FlameOptions): FlamePlan {
+  const total = checkedTotal(tree, o.total);
+  const min = minWidthOf(o.minWidth);
+  const minValue = 'px' in min ? (min.px * total) / plotWidth(o) : min.fraction * total;
+  const layout = layoutFrames(tree, total, minValue);
+  const counts = countFormat(o.countName);
+  const sizeInLabels = o.countName === 'bytes';
+  return {
+    options: o,
+    tree,
+    layout,
+    geometry: geometry(o, layout.maxDepth),
+    facts: {
+      heading: `${o.title}: ${counts.short(total)}`,
+      summary: summaryLine(o, tree, layout, counts),
+      total,
+      sizeInLabels,
+    },
+    style: {
+      colors: frameColors(o.colors, o.hash, maxDelta(tree, layout)),
+      counts,
+      charWidth: o.fontSize * o.fontWidth,
+      sizeInLabels,
+    },
+  };
+}
+
+/** The SVG in pieces: the shell's head, the frames, the shell's tail. */
+export function* svgChunks(plan: FlamePlan, shell: SvgShell): Generator<string> {
+  yield shell.head;
+  yield* frameMarkup(plan.tree, plan.layout, plan.geometry, plan.style);
+  yield shell.tail;
+}
+
+function checkedTotal(tree: FrameTree, given: number | undefined): number {
+  const sum = tree.total[0]!;
+  if (tree.stacks === 0) {
+    throw new UserError('badInputData', 'There are no stacks to draw; give folded stacks ("a;b;c 123") or viewcore objref backtraces.');
+  }
+  if (!(sum > 0)) {
+    throw new UserError('badInputData', 'Every stack count is zero, so there is nothing to draw; check that the counts are in the last column.');
+  }
+  if (given !== undefined && given < sum) {
+    throw new UserError('usage', `--total ${given} is less than the sum of the counts (${sum}); give a larger total or leave it out.`);
+  }
+  return given ?? sum;
+}
+
+function summaryLine(o: FlameOptions, tree: FrameTree, layout: FlameLayout, counts: CountFormat): string {
+  const total = layout.total;
+  const exact = counts.abbreviates ? ` (${counts.exact(total)})` : '';
+  let line = `Total ${counts.short(total)}${exact} in ${groupDigits(tree.stacks)} stacks`;
+  if (total > tree.total[0]!) line += `, of which the stacks hold ${counts.short(tree.total[0]!)}`;
+  const { frames, value } = layout.pruned;
+  if (frames > 0) {
+    const min = minWidthOf(o.minWidth);
+    const limit = 'px' in min ? `${min.px} px` : `${o.minWidth} of the total`;
+    line +=
+      `; ${groupDigits(frames)} frames narrower than ${limit} ` +
+      `(${formatPercent(value, total)}% of the total) are merged into their parents`;
+  }
+  return line;
+}
+
+/** The largest change of any drawn frame, which gets the strongest colour. */
+function maxDelta(tree: FrameTree, layout: FlameLayout): number {
+  if (!tree.delta) return 0;
+  let max = 0;
+  for (let k = 1; k < layout.frames.length; k++) max = Math.max(max, Math.abs(tree.delta[layout.frames[k]!]!));
+  return max;
+}
 
 /**
  * The SVG of a flame graph, in pieces, for streaming. Everything is computed before the first

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStacks, renderFlameGraph, type Stack } from '../../src/flame/index.js';
-import { fitLabel } from '../../src/flame/label.js';
+import { fitLabel } from '../../src/flame/svg.js';
 import { formatBytes, groupDigits } from '../../src/flame/units.js';
 import { drawnFrames, framePaths } from '../support/svg-reading.js';
 import { launchChromium, pngStats, serve, type Route } from '../support/browser.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseStacks } from '../../src/flame/parse.js';
+import { parseStacks } from '../../src/flame/input.js';
 import { allCombos, fixtureCore, type FixtureCore, type PlantedObjects } from '../support/fixtures.js';
 import { runCli, runCliJson } from '../support/run-cli.js';
 import { drawnFrames, framePaths } from '../support/svg-reading.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStacks } from '../../src/flame/parse.js';
+import { parseStacks } from '../../src/flame/input.js';
 import { runCli } from '../support/run-cli.js';
 
 /** The flame command's selection options, on the bundled sample core (samples/leaky). */

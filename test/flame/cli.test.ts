@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { parseStacks, renderFlameGraph } from '../../src/flame/index.js';
-import { readFrameTree } from '../../src/flame/parse.js';
+import { readFrameTree } from '../../src/flame/input.js';
 import { generateFolded } from '../../bench/generate-folded.mjs';
 import { drawnFrames } from '../support/svg-reading.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatFolded } from '../../src/flame/folded.js';
-import { canonicalFrameName } from '../../src/flame/frame-names.js';
-import { parseStacks } from '../../src/flame/parse.js';
-import type { Stack } from '../../src/flame/stack.js';
+import { canonicalFrameName } from '../../src/flame/tree.js';
+import { parseStacks } from '../../src/flame/input.js';
+import type { Stack } from '../../src/flame/tree.js';
 
 describe('formatFolded', () => {
   it('writes lines that parseStacks reads back as the same stacks', () => {

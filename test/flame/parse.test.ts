@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeStackText, detectFormat, parseStacks, readFrameTree, readFrameTreeFromBytes } from '../../src/flame/parse.js';
+import { decodeStackText, detectFormat, parseStacks, readFrameTree, readFrameTreeFromBytes } from '../../src/flame/input.js';
 import { buildFrameTree } from '../../src/flame/tree.js';
 
 describe('folded stacks, read as flamegraph.pl reads them', () => {

@@ -3,7 +3,7 @@ import { UserError } from '../../src/errors.js';
 import { formatFolded, parseStacks, renderFlameGraph, writeFlameGraph, type Stack } from '../../src/flame/index.js';
 import { PassThrough } from 'node:stream';
 import { drawnFrames, framePaths } from '../support/svg-reading.js';
-import { fitLabel } from '../../src/flame/label.js';
+import { fitLabel } from '../../src/flame/svg.js';
 import { formatBytes } from '../../src/flame/units.js';
 import { readFileSync } from 'node:fs';
 

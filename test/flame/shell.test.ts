@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { FlameOptions } from '../../src/flame/options.js';
-import { PALETTE_NAMES } from '../../src/flame/palettes.js';
-import { planFlameGraph } from '../../src/flame/plan.js';
-import { buildShell } from '../../src/flame/shell.js';
-import { shellFields, shellVariant } from '../../src/flame/shell-fields.js';
-import { buildShellDocument } from '../../src/flame/svg-document.js';
-import { SHELL_TEMPLATE_URL } from '../../src/flame/templates.js';
-import { shellTemplateText } from '../../src/flame/write-shell-template.js';
+import { type FlameOptions, PALETTE_NAMES } from '../../src/flame/options.js';
+import { planFlameGraph } from '../../src/flame/render.js';
+import { buildShell, shellFields, shellVariant, SHELL_TEMPLATE_URL } from '../../src/flame/shell.js';
+import { buildShellDocument, shellTemplateText } from '../../src/flame/shell-template.js';
 
 const stacks = [
   { frames: ['main', 'alloc'], value: 3 * 1024 * 1024 },
@@ -47,7 +43,7 @@ describe('the document shell', () => {
     expect(tail.endsWith('</script></svg>\n')).toBe(true);
   });
 
-  it('comes from a committed template that matches svg-document.ts (else: npm run build && node dist/flame/write-shell-template.js)', () => {
+  it('comes from a committed template that matches shell-template.ts (else: npm run build && node dist/flame/shell-template.js)', () => {
     expect(readFileSync(SHELL_TEMPLATE_URL, 'utf8')).toBe(shellTemplateText());
   });
 });

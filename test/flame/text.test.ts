@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitLabel } from '../../src/flame/label.js';
-import { integerText, tenthsText, toFixed } from '../../src/flame/number-text.js';
-import { formatBytes, groupDigits } from '../../src/flame/units.js';
+import { fitLabel } from '../../src/flame/svg.js';
+import { integerText, tenthsText, toFixed, formatBytes, groupDigits } from '../../src/flame/units.js';
 
 describe('byte counts as people read them', () => {
   it('uses B, KiB, MiB, GiB with three significant digits', () => {

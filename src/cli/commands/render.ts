@@ -34,8 +34,8 @@ export async function render(args: RenderArgs): Promise<void> {
   // The renderer is loaded here, not at start-up, so other commands do not pay for it; the input
   // is read meanwhile (the read runs on libuv's thread pool while the modules compile).
   const [{ readFrameTreeFromBytes }, { planFromTree, svgChunks }, { buildShell }, { bytes, source }] = await Promise.all([
-    import('../../flame/parse.js'),
-    import('../../flame/plan.js'),
+    import('../../flame/input.js'),
+    import('../../flame/render.js'),
     import('../../flame/shell.js'),
     readInput(args.input),
   ]);

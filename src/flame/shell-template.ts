@@ -1,13 +1,14 @@
 import { Rect, SVG, registerWindow, type Svg } from '@svgdotjs/svg.js';
 import { createSVGWindow } from 'svgdom';
-import { SHELL_FIELDS, SHELL_VARIANTS, variantKey, type ShellFields, type ShellVariant, type SvgShell } from './shell-fields.js';
+import { SHELL_FIELDS, SHELL_VARIANTS, variantKey, type ShellFields, type ShellVariant, type SvgShell, SHELL_TEMPLATE_URL } from './shell.js';
+import { writeFileSync } from 'node:fs';
 
 const FRAMES_MARK = 'goheapflame:frames';
 
 /**
  * Builds the document chrome (style, script, background, title, summary, controls, details line)
  * with svg.js on svgdom, and leaves a placeholder comment where the frames go. The frames
- * themselves are written as strings by svg-frames.ts: measured, svgdom 0.1.24 with svg.js needs
+ * themselves are written as strings by svg.ts: measured, svgdom 0.1.24 with svg.js needs
  * ~4 s and 1 GB for 100k frames, and svg.js's `.svg()` overflows the stack at ~200k, while
  * string building does 200k frames in a fraction of a second.
  *
@@ -80,4 +81,20 @@ function control(canvas: Svg, label: string, className: string, x: string, y: st
 export function generateShellTemplate(): Record<string, SvgShell> {
   const markers = Object.fromEntries(SHELL_FIELDS.map((name) => [name, `{{${name}}}`])) as ShellFields;
   return Object.fromEntries(SHELL_VARIANTS.map((v) => [variantKey(v), buildShellDocument(markers, v)]));
+}
+
+/**
+ * Writes templates/flamegraph-shell.json: the document shell built with svg.js on svgdom, with
+ * `{{field}}` markers for the values, which shell.ts fills at render time. Run it after changing
+ * this file or shell.ts (`npm run build && node dist/flame/shell-template.js`);
+ * test/flame/shell.test.ts fails while the committed file is stale.
+ */
+export function shellTemplateText(): string {
+  const generatedBy = 'goheapflame src/flame/shell-template.ts (svg.js on svgdom); do not edit';
+  return JSON.stringify({ generatedBy, variants: generateShellTemplate() }, null, 1) + '\n';
+}
+
+if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
+  writeFileSync(SHELL_TEMPLATE_URL, shellTemplateText());
+  process.stdout.write(`wrote ${SHELL_TEMPLATE_URL.pathname}\n`);
 }
