@@ -1,4 +1,4 @@
-import { buildRetentionTree, type RetentionTree } from '../graph/retention-tree.js';
+import { buildRetentionTree, type RetentionTree, unreached } from '../graph/retention-tree.js';
 import type { GoProcess } from '../goruntime/process/go-process.js';
 import { type Goroutine, readGoroutines } from '../goruntime/process/goroutines.js';
 import { analyzeHeap, type HeapAnalysis } from './heap-analysis.js';
@@ -24,5 +24,23 @@ export function analyzeCore(proc: GoProcess, onPhase: (phase: string) => void = 
   const heap = analyzeHeap(proc, { extraRoots: [...stackRoots, ...records.roots], onPhase });
   onPhase('walking references from the roots');
   const tree = buildRetentionTree(heap.graph, rootKinds);
-  return { goroutines, heap, tree, warnings: [...records.warnings, ...heap.warnings] };
+  const dangling = danglingWarning(heap, tree);
+  return { goroutines, heap, tree, warnings: [...records.warnings, ...heap.warnings, ...(dangling ? [dangling] : [])] };
+}
+
+/**
+ * Pointers that reachable objects hold into freed slots: the GC would never free what a reachable
+ * object points to, so the heap contradicts itself there (damage, or a core written mid-change).
+ * Pointers from unreachable objects into freed slots are normal: both are garbage.
+ */
+function danglingWarning(heap: HeapAnalysis, tree: RetentionTree): string | undefined {
+  const sources = new Set(heap.danglingFrom.filter((obj) => tree.parent[obj] !== unreached));
+  if (sources.size === 0) return undefined;
+  const pointers = heap.danglingFrom.filter((obj) => sources.has(obj)).length;
+  let bytes = 0;
+  for (const obj of sources) bytes += heap.objects.size[obj]!;
+  return (
+    `${pointers} pointers in ${sources.size} reachable objects (${bytes} bytes) lead into freed heap slots; the heap is damaged, ` +
+    'or the core was written while the program changed it: what they pointed to is not shown'
+  );
 }

@@ -19,6 +19,8 @@ export interface HeapAnalysis {
   readonly graph: ReferenceGraph<HeapRoot>;
   readonly typing: HeapTyping;
   readonly slots: PointerSlots;
+  /** Objects with a pointer into a freed heap slot, once per such pointer: a damaged heap, or one that changed while dumped. */
+  readonly danglingFrom: readonly number[];
   readonly warnings: string[];
 }
 
@@ -41,9 +43,11 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
 
   phase('scanning pointers');
   const builder = new ReferenceGraphBuilder<HeapRoot>(objects.size);
+  const danglingFrom: number[] = [];
   const scan = scanHeapPointers(mem, objects, binary.types, { greenTea: binary.experiment('greenteagc') }, (obj, offset, value) => {
     const target = objects.find(value);
     if (target >= 0) builder.addEdge(obj, offset, target);
+    else if (objects.isFreeSlot(value)) danglingFrom.push(obj);
   });
 
   phase('finding roots');
@@ -80,5 +84,5 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   const graph = builder.build();
 
   const warnings = [...spans.warnings, ...scan.warnings, ...runtime.warnings];
-  return { objects, graph, typing, slots, warnings };
+  return { objects, graph, typing, slots, danglingFrom, warnings };
 }

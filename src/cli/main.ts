@@ -41,6 +41,16 @@ function plainRenderArgs(argv: string[]): { input: string; output?: string } | u
   return undefined;
 }
 
+/**
+ * yargs's message as one line: its `Invalid values:` list becomes `--format xyz is not one of
+ * svg, folded, …`; any other line break becomes a space.
+ */
+function oneSentence(message: string): string {
+  const invalid = [...message.matchAll(/Argument: (\S+), Given: (.*?), Choices: (.*)$/gm)];
+  if (invalid.length) return invalid.map(([, name, given, choices]) => `--${name} ${given} is not one of ${choices}`).join('; ');
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
 async function buildParser(argv: string[], commands: Command[]): Promise<Argv> {
   const { default: yargs } = await import('yargs');
   let parser = yargs(argv)
@@ -53,7 +63,7 @@ async function buildParser(argv: string[], commands: Command[]): Promise<Argv> {
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UserError('usage', `${msg.replace(/\.?$/, '.')} Run with --help for usage.`);
+      throw new UserError('usage', `${oneSentence(msg).replace(/\.?$/, '.')} Run with --help for usage.`);
     });
   for (const command of commands) parser = parser.command(command as never);
   return parser;

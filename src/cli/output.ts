@@ -1,6 +1,28 @@
-import { createWriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { UserError } from '../errors.js';
+
+/**
+ * Refuses, before any work, an output path that cannot be written: a directory, a file without
+ * write permission, or a path whose directory is missing or read-only. Standard output always passes.
+ */
+export function checkWritable(path: string | undefined): void {
+  if (path === undefined) return;
+  const code = (() => {
+    try {
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (stat?.isDirectory()) return 'EISDIR';
+      const target = stat ? path : dirname(path);
+      if (!stat && !statSync(target, { throwIfNoEntry: false })?.isDirectory()) return 'ENOENT';
+      accessSync(target, constants.W_OK);
+      return undefined;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code ?? 'EACCES';
+    }
+  })();
+  if (code) throw new UserError('usage', `Cannot write ${path} (${code}); check that its directory exists and is writable.`);
+}
 
 /**
  * Writes chunks to a file, or to standard output when `path` is undefined, waiting whenever the

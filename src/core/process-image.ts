@@ -26,6 +26,9 @@ export interface MemorySummary {
 
 const ELF_TYPE_NAMES: Record<number, string> = { 1: 'a relocatable object', [ET_EXEC]: 'an executable', [ET_DYN]: 'a PIE executable or shared library' };
 
+/** No core holds more than this: amd64 user space is 2^47 bytes, and a core is about as large. */
+const maxCoreBytes = 2 ** 48;
+
 /**
  * The memory of a dumped Linux/amd64 process as one address space, built in layers (upper wins):
  *   1. the core's PT_LOAD bytes (a truncated tail is missing, not zero);
@@ -84,9 +87,14 @@ export class ProcessImage extends SegmentedImage {
       exe = ElfFile.open(exePath);
       checkExecutable(exe);
       const warnings: string[] = [];
-      const truncatedBytes = Math.max(0, core.impliedSize() - core.size);
+      const implied = core.impliedSize();
+      // amd64 user space is 2^47 bytes: a core whose headers reach past 2^48 is damaged, not cut short.
+      if (implied > maxCoreBytes) {
+        throw new UserError('badInputData', `${corePath} is damaged: its headers place data ${hex(implied)} bytes in, past what any core can hold; give an undamaged core.`);
+      }
+      const truncatedBytes = Math.max(0, implied - core.size);
       if (truncatedBytes > 0) {
-        const detail = `${corePath} is truncated: ${truncatedBytes} bytes are missing (the file has ${core.size} of ${core.impliedSize()} bytes)`;
+        const detail = `${corePath} is truncated: ${truncatedBytes} bytes are missing (the file has ${core.size} of ${implied} bytes)`;
         if (!options.force) {
           throw new UserError('truncatedCore', `${detail}; dump it again (the disk may have been full, or ulimit -c too small), or pass --force to read what is there.`);
         }

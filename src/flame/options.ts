@@ -70,6 +70,7 @@ export function resolveOptions(options: Partial<FlameOptions>): FlameOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o: FlameOptions = { ...DEFAULT_OPTIONS, ...defined };
   if (options.title === undefined && o.inverted) o.title = 'Icicle Graph';
+  for (const key of textOptions) o[key] = xmlSafe(String(o[key]));
   requireNumber('width', o.width, 100);
   requireNumber('height', o.frameHeight, 2);
   requireNumber('fontsize', o.fontSize, 1);
@@ -80,6 +81,19 @@ export function resolveOptions(options: Partial<FlameOptions>): FlameOptions {
     throw new UserError('usage', `--colors ${o.colors} is not a palette; use one of ${PALETTE_NAMES.join(', ')}.`);
   }
   return o;
+}
+
+/** The options whose text goes into the SVG. */
+const textOptions = ['title', 'subtitle', 'countName', 'nameType', 'fontType', 'notes'] as const;
+
+/**
+ * Text XML 1.0 can carry: control characters (but tab and newline) become a space, lone
+ * surrogates and U+FFFE/U+FFFF become U+FFFD. The SVG writer escapes markup characters.
+ */
+function xmlSafe(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g, '\ufffd');
 }
 
 function requireNumber(name: string, value: number, min: number): void {

@@ -128,8 +128,9 @@ class FrameWriter {
     const depth = tree.depth[i]!;
     if (this.rectY[depth] === undefined) this.placeDepth(depth);
     const size = style.counts.short(value);
+    const sizeText = escapeXml(size); // the count's name is the user's text
     const delta = tree.delta;
-    let info = `${size}, ${formatPercent(value, layout.total)}%`;
+    let info = `${sizeText}, ${formatPercent(value, layout.total)}%`;
     if (delta && !isRoot) info += `; ${signedPercent(delta[i]!, layout.total)}%`;
     const fill = delta && !isRoot ? style.colors.ofDelta(delta[i]!) : style.colors.ofName(name, isRoot);
     const escaped = escapeXml(name);
@@ -139,7 +140,7 @@ class FrameWriter {
     if (label === '') return `${head}</g>\n`;
     // The label is the name, the name and its size (ends in `)`), or a cut name (ends in `..`):
     // only the last needs escaping again.
-    const text = label === name ? escaped : label.endsWith(')') ? `${escaped} (${size})` : escapeXml(label);
+    const text = label === name ? escaped : label.endsWith(')') ? `${escaped} (${sizeText})` : escapeXml(label);
     return `${head}<text x="${tenthsText(round1(left + LABEL_PAD))}" y="${this.textY[depth]}">${text}</text></g>\n`;
   }
 

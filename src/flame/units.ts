@@ -76,6 +76,9 @@ export function formatBytes(bytes: number): string {
 /** `1234567.891` → `1,234,567.89`: thousands separators, at most two decimals, no trailing zeros. */
 export function groupDigits(value: number): string {
   if (Number.isInteger(value) && value >= 0 && value < 1000) return String(value); // the common case, fast
+  if (!Number.isFinite(value)) return String(value);
+  // toFixed writes 1e21 and above in exponent notation; such doubles are integers, whose digits BigInt gives.
+  if (Math.abs(value) >= 1e21) return BigInt(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const [whole, fraction] = (Math.round(value * 100) / 100).toFixed(2).split('.') as [string, string];
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const decimals = fraction.replace(/0+$/, '');

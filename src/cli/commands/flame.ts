@@ -5,7 +5,7 @@ import { stacksToTree } from '../../export/tree-json.js';
 import { formatBytes } from '../../flame/units.js';
 import { formatFolded } from '../../flame/folded.js';
 import { flameGraphChunks } from '../../flame/render.js';
-import type { PaletteName } from '../../flame/options.js';
+import { type PaletteName, resolveOptions } from '../../flame/options.js';
 import type { Stack } from '../../flame/tree.js';
 import { foldRetentionTree, type FoldedStack } from '../../graph/fold.js';
 import { analyzeCore, type CoreAnalysis } from '../../analysis/analyze-core.js';
@@ -15,7 +15,7 @@ import { rootKinds } from '../../goruntime/roots/heap-root.js';
 import { heapTotals } from '../../analysis/heap-summary.js';
 import { UserError } from '../../errors.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
-import { writeOutput } from '../output.js';
+import { checkWritable, writeOutput } from '../output.js';
 import { type CoreInputArgs, coreInput } from '../core-args.js';
 import { Progress, warn } from '../progress.js';
 
@@ -56,6 +56,9 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     const focus = compileFocus(args.focus);
     const maxDepth = args['max-depth'] ?? Infinity;
     if (!(maxDepth >= 1)) throw new UserError('usage', `--max-depth must be at least 1, not ${args['max-depth']}.`);
+    // Every option and the output are checked before the core is read, which can take minutes.
+    if (args.format === 'svg') resolveOptions(flameOptions(args));
+    checkWritable(args.output);
     const progress = new Progress(args.quiet, args.timings);
     const proc = GoProcess.open(args.core, args.binary, { force: args.force });
     const analysis = analyzeCore(proc, progress.phase);
@@ -64,7 +67,10 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     const stacks = foldRetentionTree(analysis.heap.graph, analysis.tree, namer, { collapse: args.collapse, maxDepth })
       .filter((s) => !args.roots || (args.roots as readonly string[]).includes(s.rootKind))
       .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
-    if (stacks.length === 0) throw new UserError('badInputData', 'No stacks are left after --roots and --focus; widen them.');
+    if (stacks.length === 0) {
+      if (args.roots || args.focus !== undefined) throw new UserError('badInputData', 'No stacks are left after --roots and --focus; widen them.');
+      throw new UserError('badInputData', 'The heap in this core holds no objects, so there is nothing to draw; check the core with `goheapflame info`.');
+    }
     const totals = heapTotals(analysis);
     const program = basename(args.binary);
     const weighted: Stack[] = stacks.map((s) => ({ frames: s.frames, value: args.weight === 'bytes' ? s.bytes : s.objects }));
@@ -75,7 +81,7 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     });
     await writeOutput(args.output, output);
     progress.done();
-    if (!args.quiet) warn(analysis.warnings);
+    if (!args.quiet) warn([...proc.warnings, ...analysis.warnings]);
     if (!args.quiet) process.stderr.write(summary(analysis, totals, stacks, args.output));
     proc.close();
   },

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { GoProcess } from '../../goruntime/process/go-process.js';
 import { type Goroutine, eachGoroutine } from '../../goruntime/process/goroutines.js';
 import { type CoreArgs, coreArgs } from '../core-args.js';
+import { warn } from '../progress.js';
 
 /** One goroutine as `goroutines --json` prints it. */
 export interface GoroutineJson {
@@ -74,7 +75,7 @@ export const goroutinesCommand: CommandModule<object, CoreArgs> = {
   handler: async (args) => {
     const proc = GoProcess.open(args.core, args.binary, { force: args.force });
     try {
-      for (const warning of proc.image.warnings) process.stderr.write(`goheapflame: warning: ${warning}\n`);
+      warn(proc.warnings);
       const out = new ChunkedOutput();
       let first = true;
       if (args.json) await out.write('[');

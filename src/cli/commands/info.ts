@@ -83,7 +83,7 @@ export function describeCore(proc: GoProcess): InfoReport {
   const inCore = image.exeBuildIdInCore();
   const inExe = exe.goBuildId();
   const summary = image.summary();
-  const warnings = [...image.warnings];
+  const warnings = [...proc.warnings];
   const signo = image.siginfo?.signo || image.threads.find((t) => t.cursig !== 0)?.cursig;
   let goroutines: GoroutineCounts | undefined;
   try {

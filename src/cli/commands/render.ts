@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { fileError, UserError } from '../../errors.js';
 import { resolveOptions } from '../../flame/options.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
-import { writeOutput } from '../output.js';
+import { checkWritable, writeOutput } from '../output.js';
 
 export interface RenderArgs extends RenderOptionArgs {
   input: string;
@@ -31,6 +31,7 @@ export const renderCommand: CommandModule<object, RenderArgs> = {
 /** Runs `render` on its parsed arguments (by yargs, or by main.ts for the plain `render IN [-o OUT]`). */
 export async function render(args: RenderArgs): Promise<void> {
   const options = resolveOptions(flameOptions(args));
+  checkWritable(args.output);
   // The renderer is loaded here, not at start-up, so other commands do not pay for it; the input
   // is read meanwhile (the read runs on libuv's thread pool while the modules compile).
   const [{ readFrameTreeFromBytes }, { planFromTree, svgChunks }, { buildShell }, { bytes, source }] = await Promise.all([

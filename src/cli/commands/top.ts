@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { UserError } from '../../errors.js';
 import { formatBytes } from '../../flame/units.js';
 import { analyzeCore } from '../../analysis/analyze-core.js';
 import { GoProcess } from '../../goruntime/process/go-process.js';
@@ -21,11 +22,12 @@ export const topCommand: CommandModule<object, TopArgs> = {
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress on stderr' },
     }) as unknown as Argv<TopArgs>,
   handler: (args) => {
+    if (!Number.isInteger(args.n) || args.n < 0) throw new UserError('usage', `-n must be a whole number of types (0 for all), not ${Number.isNaN(args.n) ? 'a word' : args.n}.`);
     const proc = GoProcess.open(args.core, args.binary, { force: args.force });
     const progress = new Progress(args.quiet);
     const analysis = analyzeCore(proc, progress.phase);
     progress.done();
-    warn(analysis.warnings);
+    warn([...proc.warnings, ...analysis.warnings]);
     const funcName = (pc: number) => proc.binary.pclntab.funcForPC(pc)?.name;
     const lines = bytesByType(analysis, funcName);
     const shown = args.n > 0 ? lines.slice(0, args.n) : lines;

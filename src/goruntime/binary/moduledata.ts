@@ -1,5 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { AddressSpace } from '../../core/address-space.js';
+import { ExecutableImage } from '../../core/executable-image.js';
 import { type ElfFile, PF_W, PT_LOAD } from '../../elf/elf-file.js';
 import { type GoFieldType, type GoSlice, type GoStructLayout, goStruct, sliceAt } from '../layout/go-struct.js';
 import { u64 } from '../../util/bytes.js';
@@ -220,10 +221,27 @@ export function findModuledata(elf: ElfFile, mem: AddressSpace, version?: GoVers
       if (md) return md;
     }
   }
+  if (!(mem instanceof ExecutableImage) && foundInFile(elf, version, loadBias)) {
+    throw new UserError(
+      'badInputData',
+      `the core's copy of runtime.moduledata is damaged, while ${elf.path} holds an intact one; the core is damaged: dump the process again.`,
+    );
+  }
   throw new UserError(
     'badInputData',
     `${elf.path} has a Go symbol table but no valid runtime.moduledata was found; the binary may be damaged or packed (e.g. UPX).`,
   );
+}
+
+/** Whether the executable's own image (not a core's memory over it) holds a valid moduledata. */
+function foundInFile(elf: ElfFile, version: GoVersion | undefined, loadBias: number): boolean {
+  try {
+    findModuledata(elf, ExecutableImage.of(elf, loadBias), version, loadBias);
+    return true;
+  } catch (err) {
+    if (err instanceof UserError) return false;
+    throw err;
+  }
 }
 
 /** The module list (firstmoduledata.next …): more than one only with plugins or -linkshared. */

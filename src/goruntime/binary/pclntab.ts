@@ -181,7 +181,9 @@ export class PcLnTab {
     if (!this.byName) {
       this.byName = new Map();
       for (let i = 0; i < this.nfunc; i++) {
-        const n = this.funcName(this.pclntable.readInt32LE(this.funcOffs[i]! + funcLayout.offsets.nameOff));
+        const off = this.funcOffs[i]!;
+        if (off + funcHeaderSize > this.pclntable.length) continue; // a damaged record: funcAt says so if it is asked for
+        const n = this.funcName(this.pclntable.readInt32LE(off + funcLayout.offsets.nameOff));
         if (!this.byName.has(n)) this.byName.set(n, i);
       }
     }

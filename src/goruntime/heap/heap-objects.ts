@@ -75,6 +75,14 @@ export class HeapObjects {
     return this.slotObject[this.spans.slotBase[s]! + slot]!;
   }
 
+  /** Whether `addr` lies in a slot of a heap span that holds no allocated object (a freed slot). */
+  isFreeSlot(addr: number): boolean {
+    const s = this.spanOf(addr);
+    if (s < 0) return false;
+    const slot = Math.floor((addr - this.spans.start[s]!) / this.spans.elemSize[s]!);
+    return slot < this.spans.nelems[s]! && this.slotObject[this.spans.slotBase[s]! + slot]! < 0;
+  }
+
   /** Offset where an object's data starts: after its malloc header, if it has one. */
   dataOffset(obj: number): number {
     const s = this.span[obj]!;

@@ -3,7 +3,8 @@ import { MemoryFault } from '../../core/address-space.js';
 import type { RuntimeLayout } from '../layout/runtime-layout.js';
 import { hex, u64 } from '../../util/bytes.js';
 import { pageSize } from '../arch.js';
-import { readSliceHeader } from '../layout/go-struct.js';
+import { readSliceHeader, sliceHeaderSize } from '../layout/go-struct.js';
+import { UserError } from '../../errors.js';
 
 /** mspan.state value of a span holding heap objects (mSpanInUse). */
 const mSpanInUse = 1;
@@ -41,6 +42,8 @@ interface RawSpan {
   elemSize: number;
   nelems: number;
   freeindex: number;
+  /** How many slots the runtime counts as allocated. */
+  allocCount: number;
   allocBits: number;
   spanClass: number;
   largeType: number;
@@ -50,8 +53,17 @@ interface RawSpan {
 /** Reads mheap_.allspans and keeps the in-use spans, with which of their slots are allocated. */
 export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: number): SpanTable {
   const warnings: string[] = [];
-  const { ptr: listPtr, len: listLen } = readSliceHeader(mem, mheapAddr + layout.offset('runtime.mheap', 'allspans'));
-  if (listLen > maxSpans) throw new Error(`mheap_.allspans has an implausible length ${listLen}`);
+  const headerAddr = mheapAddr + layout.offset('runtime.mheap', 'allspans');
+  if (!mem.isMapped(headerAddr, sliceHeaderSize)) {
+    throw new UserError('badInputData', `the heap's span list (runtime.mheap_.allspans at ${hex(headerAddr)}) is not in the core; the core is damaged or was cut short.`);
+  }
+  const { ptr: listPtr, len: listLen } = readSliceHeader(mem, headerAddr);
+  if (listLen > maxSpans) {
+    throw new UserError('badInputData', `the heap's span list (runtime.mheap_.allspans) has an implausible length of ${listLen}; the core is damaged.`);
+  }
+  if (listLen > 0 && !mem.isMapped(listPtr, 8)) {
+    throw new UserError('badInputData', `the heap's span list (runtime.mheap_.allspans, ${listLen} entries at ${hex(listPtr)}) is not in the core; the core is damaged or was cut short.`);
+  }
 
   const off = {
     start: layout.offset('runtime.mspan', 'startAddr'),
@@ -59,6 +71,7 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
     freeindex: layout.offset('runtime.mspan', 'freeindex'),
     nelems: layout.offset('runtime.mspan', 'nelems'),
     allocBits: layout.offset('runtime.mspan', 'allocBits'),
+    allocCount: layout.offset('runtime.mspan', 'allocCount'),
     spanClass: layout.offset('runtime.mspan', 'spanclass'),
     state: layout.offset('runtime.mspan', 'state'),
     elemSize: layout.offset('runtime.mspan', 'elemsize'),
@@ -71,6 +84,10 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
   const chunk = 4096;
   for (let first = 0; first < listLen; first += chunk) {
     const n = Math.min(chunk, listLen - first);
+    if (!mem.isMapped(listPtr + first * 8, n * 8)) {
+      warnings.push(`entries ${first} to ${listLen - 1} of the heap's span list are not in the core; the objects of those spans are not counted`);
+      break;
+    }
     const ptrs = mem.read(listPtr + first * 8, n * 8);
     for (let i = 0; i < n; i++) {
       const addr = u64(ptrs, i * 8);
@@ -91,6 +108,7 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
         elemSize: u64(raw, off.elemSize),
         nelems: raw.readUInt16LE(off.nelems),
         freeindex: raw.readUInt16LE(off.freeindex),
+        allocCount: raw.readUInt16LE(off.allocCount),
         allocBits: u64(raw, off.allocBits),
         spanClass: raw[off.spanClass]!,
         largeType: u64(raw, off.largeType),
@@ -135,6 +153,8 @@ function buildTable(mem: AddressSpace, spans: RawSpan[], warnings: string[]): Sp
     allocated,
     warnings,
   };
+  let disagreeing = 0;
+  let disagreeingBytes = 0;
   for (let i = 0; i < count; i++) {
     const s = spans[i]!;
     table.start[i] = s.start;
@@ -144,13 +164,25 @@ function buildTable(mem: AddressSpace, spans: RawSpan[], warnings: string[]): Sp
     table.spanClass[i] = s.spanClass;
     table.largeType[i] = s.largeType;
     table.specials[i] = s.specials;
-    markAllocated(mem, s, allocated, slotBase[i]!, warnings);
+    if (markAllocated(mem, s, allocated, slotBase[i]!, warnings) !== s.allocCount) {
+      disagreeing++;
+      disagreeingBytes += s.npages * pageSize;
+    }
+  }
+  if (disagreeing > 0) {
+    warnings.push(
+      `${disagreeing} spans (${disagreeingBytes} bytes) count other allocated objects than their allocation bits show; ` +
+        'the heap is damaged, or the core was written while the program allocated: their objects are taken from the bits',
+    );
   }
   return table;
 }
 
-/** A slot is allocated when it lies below freeindex or its allocBits bit is set (the mspan rule). */
-function markAllocated(mem: AddressSpace, s: RawSpan, out: Uint8Array, base: number, warnings: string[]): void {
+/**
+ * A slot is allocated when it lies below freeindex or its allocBits bit is set (the mspan rule).
+ * Returns how many are.
+ */
+function markAllocated(mem: AddressSpace, s: RawSpan, out: Uint8Array, base: number, warnings: string[]): number {
   let bits: Buffer | undefined;
   if (s.allocBits !== 0 && s.nelems > s.freeindex) {
     try {
@@ -160,8 +192,11 @@ function markAllocated(mem: AddressSpace, s: RawSpan, out: Uint8Array, base: num
       warnings.push(`allocBits of the span at ${hex(s.start)} are not in the core; only slots below freeindex counted`);
     }
   }
+  let allocatedSlots = 0;
   for (let slot = 0; slot < s.nelems; slot++) {
     const set = slot < s.freeindex || (bits !== undefined && (bits[slot >> 3]! >> (slot & 7)) & 1);
     out[base + slot] = set ? 1 : 0;
+    if (set) allocatedSlots++;
   }
+  return allocatedSlots;
 }

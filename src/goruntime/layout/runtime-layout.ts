@@ -26,7 +26,7 @@ const go126: StructTable = {
     size: 160,
     fields: {
       startAddr: 24, npages: 32, freeindex: 48, nelems: 50, freeIndexForScan: 52, allocBits: 64,
-      gcmarkBits: 72, spanclass: 98, state: 99, elemsize: 104, limit: 112, specials: 128, largeType: 152,
+      gcmarkBits: 72, allocCount: 96, spanclass: 98, state: 99, elemsize: 104, limit: 112, specials: 128, largeType: 152,
     },
   },
   'runtime.g': {

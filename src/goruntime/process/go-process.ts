@@ -23,20 +23,24 @@ export class GoProcess {
     readonly layout: RuntimeLayout,
     /** Where the runtime's globals are, and how each was found. */
     readonly found: FoundGlobals,
-    /** The binary's DWARF, undefined when it was built or stripped without it. */
+    /** The binary's DWARF, undefined when it was built or stripped without it, or cannot be read. */
     readonly dwarf: DwarfInfo | undefined,
+    /** What is wrong with the core or the binary but still lets them be read. */
+    readonly warnings: readonly string[],
   ) {}
 
   static open(corePath: string, exePath: string, options: GoProcessOptions = {}): GoProcess {
     const image = ProcessImage.open(corePath, exePath, { force: options.force });
-    checkBuildId(image, options.force ?? false);
-    const dwarf = loadDwarf(image.exe);
+    const warnings = [...image.warnings];
+    const unchecked = checkBuildId(image, options.force ?? false);
+    if (unchecked) warnings.push(unchecked);
+    const dwarf = loadDwarf(image.exe, warnings);
     const binary = GoBinary.open(image.exe, image, { loadBias: image.loadBias, dwarfProducer: dwarf?.goVersion });
     const layout = dwarf ? dwarfLayout(dwarf) : tableLayout(binary.version.minor);
     const found = image.exe.symbols().length > 0
       ? globalsFromSymbols(image)
       : findGlobalsInCode(image, binary.pclntab, binary.moduledata, layout, new Set(image.threads.map((t) => t.pid)));
-    return new GoProcess(image, binary, layout, found, dwarf);
+    return new GoProcess(image, binary, layout, found, dwarf, warnings);
   }
 
   /** The runtime globals' addresses, where known. */
@@ -96,15 +100,27 @@ export class GoProcess {
   }
 }
 
-function loadDwarf(exe: ElfFile): DwarfInfo | undefined {
-  return DwarfInfo.load((name) => (exe.section(name) ? exe.sectionData(name) : undefined));
+/** The binary's DWARF; damaged DWARF is left out with a warning, and the binary read as if stripped. */
+function loadDwarf(exe: ElfFile, warnings: string[]): DwarfInfo | undefined {
+  try {
+    return DwarfInfo.load((name) => (exe.section(name) ? exe.sectionData(name) : undefined));
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    warnings.push(`the DWARF of ${exe.path} cannot be read, so it is read as a stripped binary (${err.message.replace(/\.$/, '')})`);
+    return undefined;
+  }
 }
 
-/** Refuses a binary whose Go build ID differs from the one in the core's memory, unless forced. */
-function checkBuildId(image: ProcessImage, force: boolean): void {
+/**
+ * Refuses a binary whose Go build ID differs from the one in the core's memory, unless forced;
+ * returns a warning when one of the two has no build ID to compare.
+ */
+function checkBuildId(image: ProcessImage, force: boolean): string | undefined {
   const inCore = image.exeBuildIdInCore();
   const inExe = image.exe.goBuildId();
-  if (force || !inCore || !inExe || inCore === inExe) return;
+  if (!inExe) return `${image.exe.path} has no Go build ID, so it cannot be checked against the core; make sure it is the binary that was running`;
+  if (!inCore) return `the core does not hold the running binary's Go build ID, so ${image.exe.path} cannot be checked against it; make sure it is the binary that was running`;
+  if (force || inCore === inExe) return undefined;
   throw new UserError(
     'binaryMismatch',
     `${image.exe.path} is not the binary that produced this core (Go build ID ${inExe}, the core has ${inCore}); ` +
