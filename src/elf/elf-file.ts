@@ -210,7 +210,7 @@ export class ElfFile {
     }
     const elfClass = ident[4];
     const data = ident[5];
-    if (size < EHDR_SIZE && elfClass === 2) {
+    if (size < EHDR_SIZE && (elfClass === 2 || size < 20)) {
       throw new UserError('badInputData', `${this.path} is truncated inside its ELF header; give the complete file.`);
     }
     const machine = size >= 20 ? (data === 2 ? ident.readUInt16BE(18) : ident.readUInt16LE(18)) : 0;

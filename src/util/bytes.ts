@@ -97,6 +97,11 @@ export function cString(buf: Buffer, at: number, end: number = buf.length): stri
   return buf.toString('utf8', at, nul >= 0 && nul < end ? nul : end);
 }
 
+/** Text from a file, safe to print: bytes outside printable ASCII as `\xNN` (a damaged ID stays readable). */
+export function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** An address or offset as Go and the tools print it: `0x4a1f20`. */
 export function hex(n: number | bigint): string {
   return `0x${n.toString(16)}`;

@@ -111,7 +111,10 @@ describe.each(allCombos)('the spinning goroutine in the Go $go $dump core of the
     expect(spin.conservative).toBe(true);
     expect(spin.file).toMatch(/goroutines\/main\.go$/);
     expect(g.frames.at(-1)!.function).toBe('runtime.goexit');
-    if (headerState(g) === 'running') expect(g.thread?.registers.rip).toBe(g.frames[0].pc);
+    // Running, it was stopped in its loop, where the thread's PC is its innermost frame's; or, on a
+    // busy machine, just as the runtime preempted it: then its innermost frame is asyncPreempt, and
+    // the thread is still in the signal handler.
+    if (headerState(g) === 'running' && g.frames[0]!.function !== 'runtime.asyncPreempt') expect(g.thread?.registers.rip).toBe(g.frames[0]!.pc);
   });
 });
 

@@ -326,9 +326,11 @@ export function fixtureCore(program: string, go: GoToolchain, dump: DumpMethod, 
   });
 }
 
-/** How long a program may take to plant its heap and write its truth. */
-/** How long a program gets to park its last goroutine after printing "ready". */
-const settleAfterReadyMs = 500;
+/** How often, and how many times in a row, the threads are sampled before a program counts as settled. */
+const settleSampleMs = 50;
+const settledSamples = 4;
+/** A program that has not parked its last goroutine by then is stuck: the harness gives up. */
+const settleTimeoutMs = 2 * 60_000;
 const readyTimeoutMs = (program: string) => (program === 'big' ? 10 * 60_000 : 2 * 60_000);
 const FILES = ['truth.json', 'stacks.txt', 'quiescence.json', 'stdout.log', 'stderr.log', 'pid.json'];
 const ULIMIT_FAILED = 97;
@@ -410,13 +412,44 @@ async function waitForReady(
   if (outcome === 'ready') {
     // The goroutine that printed "ready" still has to return from the write and park in time.Sleep;
     // dumped before that, its frames are mid-call and its stack holds stale words.
-    await sleep(settleAfterReadyMs);
+    await waitUntilParked(child.pid!, program, dir);
     return;
   }
   if (outcome === `exited with code ${ULIMIT_FAILED}`) throw new Error(`fixtureCore(${program}, crash): "ulimit -c unlimited" failed: the hard limit on core size forbids core files`);
   const stderr = readFileSync(join(dir, 'stderr.log'), 'utf8').slice(-4000);
   const what = outcome === TIMED_OUT ? `was not ready after ${timeoutMs / 1000} s` : outcome;
   throw new Error(`fixture ${program} ${what}\nstdout: ${stdout}\nstderr: ${stderr}`);
+}
+
+/**
+ * Waits until no thread of the process is runnable but those of the goroutines the program keeps
+ * running on purpose (truth.json: dumpState `running`), several samples in a row. However slow the
+ * machine, the goroutine that printed "ready" has then parked: a fixed pause would race with it.
+ */
+async function waitUntilParked(pid: number, program: string, dir: string): Promise<void> {
+  const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { goroutines: Array<{ dumpState: string }> };
+  const spinning = truth.goroutines.filter((g) => g.dumpState === 'running').length;
+  const deadline = Date.now() + settleTimeoutMs;
+  for (let quiet = 0; quiet < settledSamples; ) {
+    if (Date.now() > deadline) throw new Error(`fixture ${program} still had runnable threads ${settleTimeoutMs / 1000} s after "ready"`);
+    await sleep(settleSampleMs);
+    quiet = runnableThreads(pid) <= spinning ? quiet + 1 : 0;
+  }
+}
+
+/** Threads of the process in state R (running or waiting for a CPU), from /proc/PID/task/TID/stat. */
+function runnableThreads(pid: number): number {
+  let runnable = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // "TID (comm) S …": the state follows the last ')' (comm may hold spaces and parentheses).
+      if (stat[stat.lastIndexOf(')') + 2] === 'R') runnable++;
+    } catch {
+      // The thread exited between the listing and the read.
+    }
+  }
+  return runnable;
 }
 
 const TIMED_OUT = 'timed out' as const;

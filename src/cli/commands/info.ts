@@ -4,6 +4,7 @@ import { type CoreArgs, coreArgs } from '../core-args.js';
 import { UserError } from '../../errors.js';
 import { ET_DYN } from '../../elf/elf-file.js';
 import { formatBytes } from '../../flame/units.js';
+import { printable } from '../../util/bytes.js';
 import { GoProcess } from '../../goruntime/process/go-process.js';
 import { type Goroutine, readGoroutines } from '../../goruntime/process/goroutines.js';
 import { analyzeCore } from '../../analysis/analyze-core.js';
@@ -122,10 +123,10 @@ export function formatInfo(r: InfoReport): string {
   const yesNo = (b: boolean) => (b ? 'yes' : 'no');
   const buildId =
     r.buildId.matches === undefined
-      ? `${r.buildId.binary ?? 'none in the binary'} (${r.buildId.core ? 'the core has one' : 'not in the core'}; not compared)`
+      ? `${r.buildId.binary !== undefined ? printable(r.buildId.binary) : 'none in the binary'} (${r.buildId.core ? 'the core has one' : 'not in the core'}; not compared)`
       : r.buildId.matches
-        ? `${r.buildId.binary} (matches the core)`
-        : `${r.buildId.binary} (the core has ${r.buildId.core}: a different build, read with --force)`;
+        ? `${printable(r.buildId.binary!)} (matches the core)`
+        : `${printable(r.buildId.binary!)} (the core has ${printable(r.buildId.core!)}: a different build, read with --force)`;
   const experiments = Object.entries(r.experiments).map(([name, on]) => (on ? name : `no${name}`));
   const m = r.memory;
   const lines = [

@@ -30,7 +30,8 @@ const versionPattern = /^go(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?/;
 export function parseGoVersion(raw: string): GoVersion | undefined {
   const text = raw.trim();
   const m = versionPattern.exec(text);
-  if (!m) return undefined;
+  // Go writes its version in printable ASCII: anything else is damage, not a version.
+  if (!m || /[^\x20-\x7e]/.test(text)) return undefined;
   return {
     major: Number(m[1]),
     minor: Number(m[2]),

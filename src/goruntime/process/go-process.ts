@@ -3,6 +3,7 @@ import { ProcessImage } from '../../core/process-image.js';
 import { DwarfInfo } from '../../dwarf/index.js';
 import type { ElfFile } from '../../elf/elf-file.js';
 import { GoBinary } from '../binary/go-binary.js';
+import { printable } from '../../util/bytes.js';
 import { dwarfLayout, tableLayout, type RuntimeLayout } from '../layout/runtime-layout.js';
 import { findGlobalsInCode } from './globals-from-code.js';
 import { type FoundGlobals, type GlobalName, globalSymbols, globalsFromSymbols, missingGlobalCost, type RuntimeGlobals } from './runtime-globals.js';
@@ -123,7 +124,7 @@ function checkBuildId(image: ProcessImage, force: boolean): string | undefined {
   if (force || inCore === inExe) return undefined;
   throw new UserError(
     'binaryMismatch',
-    `${image.exe.path} is not the binary that produced this core (Go build ID ${inExe}, the core has ${inCore}); ` +
+    `${image.exe.path} is not the binary that produced this core (Go build ID ${printable(inExe)}, the core has ${printable(inCore)}); ` +
       'give the exact executable that was running, or pass --force to read it anyway.',
   );
 }

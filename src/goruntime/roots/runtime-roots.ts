@@ -169,9 +169,8 @@ class RuntimeRootReader {
     const mcache = this.off('runtime.p', 'mcache');
     const tiny = this.off('runtime.mcache', 'tiny');
     return this.guarded('the Ps', [], () => {
-      const header = readSliceHeader(this.mem, allp);
-      const ptr = header.ptr;
-      const len = Math.min(header.len, 1 << 16);
+      const { ptr, len: count } = readSliceHeader(this.mem, allp);
+      const len = Math.min(count, 1 << 16);
       const slots: RootSlot[] = [];
       for (let i = 0; i < len; i++) {
         const p = this.word(ptr + i * ptrSize);
