@@ -1,6 +1,7 @@
 import { ReferenceGraphBuilder, type ReferenceGraph } from '../graph/reference-graph.js';
 import { PointerSlots } from '../goruntime/binary/pointer-slots.js';
 import { HeapObjects } from '../goruntime/heap/heap-objects.js';
+import { containerLayout } from '../goruntime/layout/container-layout.js';
 import { scanHeapPointers } from '../goruntime/heap/pointer-scan.js';
 import { readSpans } from '../goruntime/heap/spans.js';
 import type { GoProcess } from '../goruntime/process/go-process.js';
@@ -62,7 +63,7 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
     const fn = proc.dwarf?.functionAt(entry - proc.image.loadBias);
     return fn && slots.ofClosure(fn);
   };
-  const typing = new HeapTyping(mem, objects, binary.types, slots, scan.exactType, funcEntry, closureSlots);
+  const typing = new HeapTyping(mem, objects, binary.types, slots, containerLayout(proc.layout), scan.exactType, funcEntry, closureSlots);
   typeFromRoots(mem, typing, slots, roots);
   typing.propagate();
   phase('inferring types');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitLabel } from '../../src/flame/svg.js';
 import { integerText, tenthsText, toFixed, formatBytes, groupDigits } from '../../src/flame/units.js';
+import { mulberry32 } from '../support/random.js';
 
 describe('byte counts as people read them', () => {
   it('uses B, KiB, MiB, GiB with three significant digits', () => {
@@ -48,14 +49,8 @@ describe('labels fitted to the frame', () => {
 });
 
 describe('numbers as text, the built-ins\' text faster', () => {
-  /** mulberry32, so a failure names a value that reproduces. */
-  let seed = 42;
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  /** Seeded, so a failure names a value that reproduces. */
+  const random = mulberry32(42);
   const edges = [0, -0, 0.5, 1.5, 2.5, 0.005, 0.015, 1.005, 1.255, 8.345, 99.995, 1023.995, 0.045, 2 ** 31 / 100, 2 ** 31, 1e21, -1.5, -0.001, NaN, Infinity];
 
   it('toFixed gives Number.prototype.toFixed\'s text, near ties included', () => {

@@ -17,6 +17,8 @@ import { HeapTyping, Role } from '../../src/goruntime/typing/heap-typing.js';
 import { InterfaceWords } from '../../src/goruntime/typing/interface-words.js';
 import { ContainerHeaders } from '../../src/goruntime/typing/container-headers.js';
 import { ShapeInference } from '../../src/goruntime/typing/shape-inference.js';
+import { containerLayout } from '../../src/goruntime/layout/container-layout.js';
+import { tableLayout } from '../../src/goruntime/layout/runtime-layout.js';
 
 export const TYPES = 0x4a0000;
 export const TEXT = 0x401000;
@@ -287,7 +289,7 @@ export class ShapeRun {
     this.objects = new HeapObjects(writeSpans(mem, spans, greenTea));
     const slots = new PointerSlots(this.types, TYPES);
     const noFunc = (): number | undefined => undefined;
-    this.typing = new HeapTyping(mem, this.objects, this.types, slots, new Float64Array(this.objects.count), noFunc);
+    this.typing = new HeapTyping(mem, this.objects, this.types, slots, containerLayout(tableLayout(26)), new Float64Array(this.objects.count), noFunc);
     const runtimeCandidates = candidates.map((c) => {
       const t = this.types.typeAt(c.addr);
       if (!t) throw new Error(`no descriptor read back for ${c.string}`);

@@ -50,6 +50,9 @@ const go126: StructTable = {
   'runtime.finalizer': { size: 40, fields: { fn: 0, arg: 8, ot: 32 } },
   'runtime._defer': { fields: { heap: 0, sp: 8, pc: 16, fn: 24, link: 32 } },
   'runtime._panic': { fields: { arg: 0, link: 16 } },
+  'runtime.hchan': { fields: { buf: 16, elemtype: 40 } },
+  'internal/runtime/maps.Map': { size: 48, fields: { dirPtr: 16, dirLen: 24 } },
+  'internal/runtime/maps.table': { fields: { 'groups.data': 16 } },
 };
 
 const tables: Record<string, StructTable> = { '1.26': go126, '1.27': go126 };

@@ -3,17 +3,11 @@ import { Kind } from '../layout/abi-layout.js';
 import { shapeKeyOf } from '../heap/object-shapes.js';
 import type { RuntimeType } from '../binary/runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
+import { ptrSize } from '../arch.js';
 
-/** internal/runtime/maps.Map (Go 1.24–1.27): 48 bytes, its only pointer dirPtr@16, dirLen@24; table.groups.data@16. */
-const mapHeaderSize = 48;
-const mapHeaderShape = shapeKeyOf(mapHeaderSize, 1 << 2, 0);
-const mapDirPtr = 16;
-const mapDirLen = 24;
-const tableGroups = 16;
 /** A directory longer than this is not real (each entry is a table of up to 1024 slots). */
 const maxDirLen = 1 << 24;
-/** runtime.hchan (Go 1.23+): qcount@0, dataqsiz@8, buf@16, elemsize u16@24, closed u32@28, elemtype@40. */
-const chanElemType = 40;
+/** Smaller objects are not channels: an hchan has more than 96 bytes. */
 const minChanSize = 96;
 /** Reflection's ChanDir of a `chan T` made by make(chan T). */
 const bothDir = 3;
@@ -27,12 +21,16 @@ const bothDir = 3;
 export class ContainerHeaders {
   private readonly mapsByGroup = new Map<number, RuntimeType | null>();
   private readonly chansByElem = new Map<number, RuntimeType | null>();
+  /** A map header's shape: its size, and its only pointer, dirPtr. */
+  private readonly mapHeaderShape: string;
 
   constructor(
     private readonly mem: AddressSpace,
     private readonly typing: HeapTyping,
     candidates: readonly RuntimeType[],
   ) {
+    const c = typing.containers;
+    this.mapHeaderShape = shapeKeyOf(c.mapSize, 1 << (c.mapDirPtr / ptrSize), 0);
     const add = (index: Map<number, RuntimeType | null>, key: number, t: RuntimeType) => index.set(key, index.has(key) && index.get(key)?.addr !== t.addr ? null : t);
     for (const t of candidates) {
       if (t.kind === Kind.Map) {
@@ -47,16 +45,16 @@ export class ContainerHeaders {
 
   /** Types an untyped object as a map header or channel when its words say so. */
   recognize(obj: number, word: (off: number) => number, shape: string | undefined): boolean {
-    if (shape === mapHeaderShape && this.typing.objects.size[obj] === mapHeaderSize) return this.mapHeader(obj, word);
+    if (shape === this.mapHeaderShape && this.typing.objects.size[obj] === this.typing.containers.mapSize) return this.mapHeader(obj, word);
     if (this.typing.objects.size[obj]! >= minChanSize) return this.channel(obj, word);
     return false;
   }
 
   private mapHeader(obj: number, word: (off: number) => number): boolean {
-    const dirPtr = word(mapDirPtr);
-    const dirLen = word(mapDirLen);
+    const dirPtr = word(this.typing.containers.mapDirPtr);
+    const dirLen = word(this.typing.containers.mapDirLen);
     if (dirPtr === 0 || dirLen >= maxDirLen || (dirLen & (dirLen - 1)) !== 0) return false;
-    const groups = dirLen === 0 ? dirPtr : this.readPtr(this.readPtr(dirPtr) + tableGroups);
+    const groups = dirLen === 0 ? dirPtr : this.readPtr(this.readPtr(dirPtr) + this.typing.containers.tableGroups);
     const { objects, role, type } = this.typing;
     const g = objects.objectStartingAt(groups);
     if (g < 0 || role[g] === Role.unknown) return false;
@@ -65,7 +63,7 @@ export class ContainerHeaders {
   }
 
   private channel(obj: number, word: (off: number) => number): boolean {
-    const elem = this.typing.types.typeAt(word(chanElemType));
+    const elem = this.typing.types.typeAt(word(this.typing.containers.chanElemType));
     const chanType = elem && this.chansByElem.get(elem.addr);
     if (!elem || !chanType) return false;
     const [qcount, dataqsiz, buf, sizes] = [word(0), word(8), word(16), word(24)];

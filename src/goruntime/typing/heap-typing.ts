@@ -6,6 +6,7 @@ import type { RuntimeType, RuntimeTypes } from '../binary/runtime-types.js';
 import { isRuntimeMapPart } from './allocation-fit.js';
 import type { DeclaredType, PointerSlot, PointerSlots, SlotKind } from '../binary/pointer-slots.js';
 import { ptrSize } from '../arch.js';
+import type { ContainerLayout } from '../layout/container-layout.js';
 
 /** What an object is, as far as typing found out. */
 export const Role = {
@@ -35,12 +36,6 @@ export function isInternal(role: number): boolean {
 
 /** Objects are read in windows of this size while typing. */
 const window = 1 << 20;
-/** hchan: dataqsiz@8, buf@16 (runtime/chan.go, unchanged since Go 1.14). */
-const hchanBuf = 16;
-/** internal/runtime/maps: Map.dirPtr@16, Map.dirLen@24; table.groups.data@16. */
-const mapDirPtr = 16;
-const mapDirLen = 24;
-const tableGroups = 16;
 
 /**
  * Types heap objects: exactly where the heap records a type (malloc header, largeType), otherwise by
@@ -58,6 +53,8 @@ export class HeapTyping {
     readonly objects: HeapObjects,
     readonly types: RuntimeTypes,
     readonly slots: PointerSlots,
+    /** Where map headers and channels keep their contents. */
+    readonly containers: ContainerLayout,
     /** Type descriptor of each object recorded by the heap (0 when none), from the pointer scan. */
     exactType: Float64Array,
     private readonly funcEntry: (pc: number) => number | undefined,
@@ -222,8 +219,8 @@ export class HeapTyping {
     if (!mapType || !info || info.layout !== 'swiss') return;
     const groupType = this.types.typeAt(info.group);
     if (!groupType || groupType.size === 0) return;
-    const dirPtr = this.readWord(addr + mapDirPtr);
-    const dirLen = this.readWord(addr + mapDirLen);
+    const dirPtr = this.readWord(addr + this.containers.mapDirPtr);
+    const dirLen = this.readWord(addr + this.containers.mapDirLen);
     const typeGroups = (groupsAddr: number) => {
       const g = this.objects.find(groupsAddr);
       if (g >= 0) this.assign(g, Role.mapGroups, groupType, Math.floor((this.objects.size[g]! - this.dataOffset(g)) / groupType.size));
@@ -237,7 +234,7 @@ export class HeapTyping {
       const tableAddr = this.readWord(dirPtr + i * ptrSize);
       const table = this.objects.find(tableAddr);
       if (table < 0 || !this.assign(table, Role.mapTable, mapType, 1)) continue; // directories repeat tables
-      typeGroups(this.readWord(tableAddr + tableGroups));
+      typeGroups(this.readWord(tableAddr + this.containers.tableGroups));
     }
   }
 
@@ -245,7 +242,7 @@ export class HeapTyping {
     const chanType = this.types.typeAt(this.type[obj]!);
     const elem = chanType?.kind === Kind.Chan ? chanType.elem() : undefined;
     if (!elem || elem.ptrBytes === 0) return;
-    const buf = this.objects.find(this.readWord(addr + hchanBuf));
+    const buf = this.objects.find(this.readWord(addr + this.containers.chanBuf));
     if (buf >= 0 && this.objects.addr[buf] !== addr) this.assign(buf, Role.chanBuffer, elem, this.readWord(addr + 8));
   }
 }
