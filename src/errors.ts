@@ -1,7 +1,7 @@
 /**
  * Errors meant for people: one sentence saying what is wrong and how to fix it, and a kind that
- * says which sort of problem it is (the command line gives each kind its own exit code, see
- * cli/exit-codes.ts). Anything else that escapes is a bug in goheapflame.
+ * says which sort of problem it is (the command line gives each kind its own exit code, in its
+ * exit-codes.ts). Anything else that escapes is a bug in goheapflame.
  */
 export const errorKinds = [
   /** The command line is wrong. */
