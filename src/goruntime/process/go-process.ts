@@ -32,10 +32,9 @@ export class GoProcess {
 
   static open(corePath: string, exePath: string, options: GoProcessOptions = {}): GoProcess {
     const image = ProcessImage.open(corePath, exePath, { force: options.force });
-    const warnings = [...image.warnings];
     const unchecked = checkBuildId(image, options.force ?? false);
-    if (unchecked) warnings.push(unchecked);
-    const dwarf = loadDwarf(image.exe, warnings);
+    const { dwarf, unreadable } = loadDwarf(image.exe);
+    const warnings = [...image.warnings, ...(unchecked ? [unchecked] : []), ...(unreadable ? [unreadable] : [])];
     const binary = GoBinary.open(image.exe, image, { loadBias: image.loadBias, dwarfProducer: dwarf?.goVersion });
     const layout = dwarf ? dwarfLayout(dwarf) : tableLayout(binary.version.minor);
     const found = image.exe.symbols().length > 0
@@ -101,14 +100,14 @@ export class GoProcess {
   }
 }
 
-/** The binary's DWARF; damaged DWARF is left out with a warning, and the binary read as if stripped. */
-function loadDwarf(exe: ElfFile, warnings: string[]): DwarfInfo | undefined {
+/** The binary's DWARF; damaged DWARF is left out, with the warning that the binary is read as if stripped. */
+function loadDwarf(exe: ElfFile): { dwarf?: DwarfInfo; unreadable?: string } {
   try {
-    return DwarfInfo.load((name) => (exe.section(name) ? exe.sectionData(name) : undefined));
+    const dwarf = DwarfInfo.load((name) => (exe.section(name) ? exe.sectionData(name) : undefined));
+    return dwarf ? { dwarf } : {};
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    warnings.push(`the DWARF of ${exe.path} cannot be read, so it is read as a stripped binary (${err.message.replace(/\.$/, '')})`);
-    return undefined;
+    return { unreadable: `the DWARF of ${exe.path} cannot be read, so it is read as a stripped binary (${err.message.replace(/\.$/, '')})` };
   }
 }
 
