@@ -26,14 +26,11 @@ export type FrameKind = 'root' | 'map' | 'slice' | 'string' | 'struct' | 'unknow
 
 export const frameKinds: readonly FrameKind[] = ['root', 'map', 'slice', 'string', 'struct', 'unknown'];
 
-/** The kind word of a root frame for each kind of root whose names do not start with it. */
-const rootPrefix: Record<string, string> = { global: 'global' };
-
 export const format = {
   /** A root's frame from its kind and name (a runtime global reads `runtime global runtime.allgs`). */
   root(kind: string, name: string): string {
-    const prefix = rootPrefix[kind];
-    if (prefix) return `${prefix} ${name}`;
+    // Other roots' names start with their kind word already (`goroutine 42 …`, `finalizer …`).
+    if (kind === 'global') return `global ${name}`;
     return kind === 'runtime' && !name.startsWith('runtime ') ? `runtime global ${name}` : name;
   },
   /** The root frame that gathers what no root reaches. */
