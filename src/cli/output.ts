@@ -21,7 +21,7 @@ export function checkWritable(path: string | undefined): void {
       return (err as NodeJS.ErrnoException).code ?? 'EACCES';
     }
   })();
-  if (code) throw new UserError('usage', `Cannot write ${path} (${code}); check that its directory exists and is writable.`);
+  if (code) throw cannotWrite(path, code);
 }
 
 /**
@@ -43,6 +43,10 @@ export async function writeOutput(path: string | undefined, chunks: Iterable<str
     const code = (err as NodeJS.ErrnoException).code;
     if (path === undefined && code === 'EPIPE') return;
     if (path === undefined || code === undefined) throw err;
-    throw new UserError('usage', `Cannot write ${path} (${code}); check that its directory exists and is writable.`);
+    throw cannotWrite(path, code);
   }
+}
+
+function cannotWrite(path: string, code: string): UserError {
+  return new UserError('usage', `Cannot write ${path} (${code}); check that its directory exists and is writable.`);
 }

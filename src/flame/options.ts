@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { xmlText } from './tree.js';
 
 /** The colour palettes (see colors.ts): flamegraph.pl's, and `go`, which colours Go frames by kind. */
 export const PALETTE_NAMES = [
@@ -70,7 +71,7 @@ export function resolveOptions(options: Partial<FlameOptions>): FlameOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o: FlameOptions = { ...DEFAULT_OPTIONS, ...defined };
   if (options.title === undefined && o.inverted) o.title = 'Icicle Graph';
-  for (const key of textOptions) o[key] = xmlSafe(String(o[key]));
+  for (const key of textOptions) o[key] = xmlText(String(o[key]));
   requireNumber('width', o.width, 100);
   requireNumber('height', o.frameHeight, 2);
   requireNumber('fontsize', o.fontSize, 1);
@@ -85,16 +86,6 @@ export function resolveOptions(options: Partial<FlameOptions>): FlameOptions {
 
 /** The options whose text goes into the SVG. */
 const textOptions = ['title', 'subtitle', 'countName', 'nameType', 'fontType', 'notes'] as const;
-
-/**
- * Text XML 1.0 can carry: control characters (but tab and newline) become a space, lone
- * surrogates and U+FFFE/U+FFFF become U+FFFD. The SVG writer escapes markup characters.
- */
-function xmlSafe(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g, '\ufffd');
-}
 
 function requireNumber(name: string, value: number, min: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {

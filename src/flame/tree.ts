@@ -260,18 +260,25 @@ function checkCount(value: number): void {
  *   differential line; a zero-width space (U+200B, not whitespace to Perl or JS) goes before the
  *   number so it still reads the same.
  */
-const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const trailingNumber = /(\s)(\d+(?:\.\d*)?)$/;
 
 export function canonicalFrameName(name: string): string {
   if (name === '') return '-';
   if (isCanonical(name)) return name;
-  return name
-    .replace(loneSurrogate, '\ufffd')
+  return xmlText(name)
     .replace(/;/g, ',')
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
-    .replace(/[\ufffe\uffff]/g, '\ufffd')
+    .replace(/[\t\n\r]/g, ' ')
     .replace(trailingNumber, '$1\u200b$2');
+}
+
+/**
+ * Text XML 1.0 can carry: control characters other than tab, newline and CR become a space, lone
+ * surrogates and U+FFFE/U+FFFF become U+FFFD. (The SVG writer escapes markup characters.)
+ */
+export function xmlText(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g, '\ufffd');
 }
 
 /** True when `canonicalFrameName` leaves a name that is not empty as it is. Loops, not regular expressions: faster. */

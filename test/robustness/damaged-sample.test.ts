@@ -3,7 +3,7 @@
  * bundled sample (samples/leaky.core, samples/leaky.bin): every one ends in a clean error (one line,
  * its exit code) or in output with a warning that says what was wrong, never in a stack trace.
  */
-import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sax from 'sax';
@@ -13,35 +13,18 @@ import { ExitCode } from '../../src/cli/exit-codes.js';
 import { ElfFile, PT_LOAD, PT_NOTE } from '../../src/elf/elf-file.js';
 import { GoProcess } from '../../src/goruntime/process/go-process.js';
 import { unreached } from '../../src/graph/retention-tree.js';
+import { coreFileOffset, type Patch, patchedCopy } from '../support/patch-file.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 
 const core = 'samples/leaky.core';
 const binary = 'samples/leaky.bin';
 let dir: string;
 
-interface Patch {
-  offset: number;
-  bytes: Buffer;
-}
+/** A copy of `file`, named `name` in the test's directory, with the patches written over it. */
+const patched = (file: string, name: string, patches: Patch[]) => patchedCopy(file, join(dir, name), patches);
 
-/** A copy of `file` with the patches written over it. */
-function patched(file: string, name: string, patches: Patch[]): string {
-  const out = join(dir, name);
-  copyFileSync(file, out);
-  const fd = openSync(out, 'r+');
-  for (const p of patches) writeSync(fd, p.bytes, 0, p.bytes.length, p.offset);
-  closeSync(fd);
-  return out;
-}
-
-/** Where the core file holds the byte at virtual address `addr`. */
-function coreOffset(addr: number): number {
-  const elf = ElfFile.open(core);
-  const load = elf.programHeaders.find((p) => p.type === PT_LOAD && p.vaddr <= addr && addr < p.vaddr + p.filesz);
-  elf.close();
-  if (!load) throw new Error(`0x${addr.toString(16)} is not in the sample core's file`);
-  return load.offset + addr - load.vaddr;
-}
+/** Where the sample core holds the byte at virtual address `addr`. */
+const coreOffset = (addr: number) => coreFileOffset(core, addr);
 
 const u64 = (value: number | bigint) => {
   const b = Buffer.alloc(8);

@@ -3,13 +3,12 @@
  * crash core with mheap_.allspans (or allgs) wiped must give a clear error naming what is missing,
  * through the API and the CLI, not a heap or goroutine list read from the wrong place.
  */
-import { copyFileSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
-import { ElfFile, PT_LOAD } from '../../src/elf/elf-file.js';
 import { analyzeCore } from '../../src/analysis/analyze-core.js';
 import { GoProcess } from '../../src/goruntime/process/go-process.js';
 import { readGoroutines } from '../../src/goruntime/process/goroutines.js';
@@ -17,18 +16,11 @@ import { judge, mheapRule } from '../../src/goruntime/process/runtime-structures
 import { runCli } from '../support/run-cli.js';
 import { fixtureCore, type FixtureCore } from '../support/fixtures.js';
 import { removeStrippedCopies, strippedCopy } from './support.js';
+import { coreFileOffset, patchedCopy } from '../support/patch-file.js';
 
 /** A copy of `core` with `length` bytes at virtual address `addr` overwritten by zeros. */
 function wipedCopy(core: string, out: string, addr: number, length: number): string {
-  const elf = ElfFile.open(core);
-  const load = elf.programHeaders.find((p) => p.type === PT_LOAD && p.vaddr <= addr && addr + length <= p.vaddr + p.filesz);
-  elf.close();
-  if (!load) throw new Error(`0x${addr.toString(16)} is not in the core's file`);
-  copyFileSync(core, out);
-  const fd = openSync(out, 'r+');
-  writeSync(fd, Buffer.alloc(length), 0, length, load.offset + addr - load.vaddr);
-  closeSync(fd);
-  return out;
+  return patchedCopy(core, out, [{ offset: coreFileOffset(core, addr, length), bytes: Buffer.alloc(length) }]);
 }
 
 function thrown(f: () => unknown): unknown {

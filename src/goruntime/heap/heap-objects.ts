@@ -68,19 +68,22 @@ export class HeapObjects {
 
   /** The allocated object containing `addr` (an interior pointer belongs to its object), or -1. */
   find(addr: number): number {
-    const s = this.spanOf(addr);
-    if (s < 0) return -1;
-    const slot = Math.floor((addr - this.spans.start[s]!) / this.spans.elemSize[s]!);
-    if (slot >= this.spans.nelems[s]!) return -1;
-    return this.slotObject[this.spans.slotBase[s]! + slot]!;
+    const slot = this.slotOf(addr);
+    return slot < 0 ? -1 : this.slotObject[slot]!;
   }
 
   /** Whether `addr` lies in a slot of a heap span that holds no allocated object (a freed slot). */
   isFreeSlot(addr: number): boolean {
+    const slot = this.slotOf(addr);
+    return slot >= 0 && this.slotObject[slot]! < 0;
+  }
+
+  /** The index (into spans.allocated) of the span slot containing `addr`, or -1 outside every slot. */
+  private slotOf(addr: number): number {
     const s = this.spanOf(addr);
-    if (s < 0) return false;
+    if (s < 0) return -1;
     const slot = Math.floor((addr - this.spans.start[s]!) / this.spans.elemSize[s]!);
-    return slot < this.spans.nelems[s]! && this.slotObject[this.spans.slotBase[s]! + slot]! < 0;
+    return slot < this.spans.nelems[s]! ? this.spans.slotBase[s]! + slot : -1;
   }
 
   /** Offset where an object's data starts: after its malloc header, if it has one. */
