@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Rng, binaryRegions, coreRegions, describeMutation, layoutOf, mutate, planCase, regionSchedule, type Inputs } from './mutate.js';
 import { classify, type ChildResult } from './run-case.js';
-import { xmlProblem } from './xml-check.js';
+import { xmlProblem } from '../support/xml-check.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const corePath = join(root, 'samples/leaky.core');
@@ -100,6 +100,7 @@ describe('the XML check', () => {
   const ok = (s: string) => xmlProblem(Buffer.from(s, 'utf8'));
   it('accepts a well-formed document', () => {
     expect(ok('<?xml version="1.0"?>\n<svg a="1"><title>a &amp; b &#60;</title><script><![CDATA[ if (a < b) {} ]]></script></svg>')).toBeUndefined();
+    expect(ok('<svg a="&quot;\'&lt;" b=\'&lt;\'></svg>')).toBeUndefined(); // escaped '<' in attributes
   });
   it.each([
     ['a control character', '<svg>a\u0001b</svg>'],

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import type { Command } from './mutate.js';
-import { xmlProblem } from './xml-check.js';
+import { xmlProblem } from '../support/xml-check.js';
 
 export type Outcome =
   | 'ok'

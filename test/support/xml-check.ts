@@ -1,6 +1,5 @@
 /**
- * Is this SVG well-formed XML? A real parser (sax, strict mode; it is in node_modules as svgdom's
- * dependency) plus the checks sax leaves out: the XML 1.0 `Char` production (no control characters
+ * Is this SVG well-formed XML? A real parser (sax, strict mode) plus the checks sax leaves out: the XML 1.0 `Char` production (no control characters
  * but tab, LF and CR; no lone surrogates, no U+FFFE/U+FFFF), `<` in attribute values, duplicate
  * attributes, exactly one root element, and valid UTF-8.
  */
@@ -9,7 +8,6 @@ import saxModule from 'sax';
 interface SaxParser {
   onerror: (e: Error) => void;
   onopentag: (node: { name: string }) => void;
-  onattribute: (attr: { name: string; value: string }) => void;
   startTagPosition: number;
   position: number;
   onclosetag: (name: string) => void;
@@ -46,17 +44,18 @@ export function xmlProblem(bytes: Buffer): string | undefined {
     problems.push(e.message.split('\n').join(' '));
     parser.error = null; // keep going: one message is enough, but sax must not throw
   };
-  parser.onattribute = (a) => {
-    if (a.value.includes('<')) problems.push(`'<' in the value of attribute ${a.name}`);
-  };
   parser.onopentag = (node) => {
     if (depth === 0) roots++;
     depth++;
-    // sax drops a repeated attribute without a word: count the names in the tag's own text.
+    // sax drops a repeated attribute without a word, and lets a raw '<' through in a value (it
+    // reports values with their entities decoded): look at the tag's own text for both.
     const tag = text.slice(parser.startTagPosition - 1, parser.position);
-    const names = [...tag.matchAll(/\s([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')/g)].map((m) => m[1]!);
+    const attributes = [...tag.matchAll(/\s([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')/g)].map((m) => ({ name: m[1]!, raw: m[2]! }));
+    const names = attributes.map((a) => a.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined) problems.push(`duplicate attribute ${dup} on <${node.name}>`);
+    const lt = attributes.find((a) => a.raw.includes('<'));
+    if (lt) problems.push(`'<' in the value of attribute ${lt.name}`);
   };
   parser.onclosetag = () => {
     depth--;
