@@ -63,7 +63,7 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
     const fn = proc.dwarf?.functionAt(entry - proc.image.loadBias);
     return fn && slots.ofClosure(fn);
   };
-  const typing = new HeapTyping(mem, objects, binary.types, slots, containerLayout(proc.layout), scan.exactType, funcEntry, closureSlots);
+  const typing = new HeapTyping(mem, objects, binary.types, slots, containerLayout(proc.layout, binary.types.mapLayout !== 'classic'), scan.exactType, funcEntry, closureSlots);
   typeFromRoots(mem, typing, slots, roots);
   typing.propagate();
   phase('inferring types');

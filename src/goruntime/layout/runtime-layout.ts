@@ -103,14 +103,24 @@ export function tableEntries(minor: number): Array<{ struct: string; field: stri
   );
 }
 
+/**
+ * Structs the runtime renamed: the name used here (the newest) and the older ones, which DWARF of an
+ * older release has instead.
+ */
+const formerNames: Record<string, readonly string[]> = {
+  'runtime.finBlock': ['runtime.finblock'], // until 1.25
+};
+
 /** The layout the binary's own DWARF describes: the authority whenever the binary has DWARF. */
 export function dwarfLayout(dwarf: DwarfInfo): RuntimeLayout {
+  const named = (struct: string) =>
+    dwarf.structLayout(struct) !== undefined ? struct : (formerNames[struct]?.find((name) => dwarf.structLayout(name) !== undefined) ?? struct);
   return {
     source: 'dwarf',
-    offset: (struct, fieldPath) => dwarf.requireOffsetOf(struct, fieldPath),
-    tryOffset: (struct, fieldPath) => dwarf.offsetOf(struct, fieldPath),
+    offset: (struct, fieldPath) => dwarf.requireOffsetOf(named(struct), fieldPath),
+    tryOffset: (struct, fieldPath) => dwarf.offsetOf(named(struct), fieldPath),
     size: (struct) => {
-      const size = dwarf.structLayout(struct)?.size;
+      const size = dwarf.structLayout(named(struct))?.size;
       if (size === undefined) throw new Error(`the DWARF has no struct ${struct}`);
       return size;
     },

@@ -1,6 +1,6 @@
 /**
- * Goroutine status codes and wait reasons as runtime/runtime2.go numbers them. Go 1.26 and 1.27
- * share both lists; a release that changes them gets its own table here.
+ * Goroutine status codes and wait reasons as runtime/runtime2.go numbers them. The status codes only
+ * grew (1.26 added leaked and deadextra); the wait reasons differ by release.
  */
 
 /** runtime._G* status values, with the _Gscan bit (0x1000) masked off. */
@@ -27,8 +27,50 @@ const statusNames: readonly string[] = [
   'leaked', 'waiting for cgo callback',
 ];
 
-/** runtime.waitReasonStrings of Go 1.26 and 1.27, indexed by waitReason. */
-const waitReasonStrings: readonly string[] = [
+/** runtime.waitReasonStrings of each release, indexed by waitReason (the list was reordered in 1.26). */
+const waitReasons122: readonly string[] = [
+  '', 'GC assist marking', 'IO wait', 'chan receive (nil chan)', 'chan send (nil chan)', 'dumping heap',
+  'garbage collection', 'garbage collection scan', 'panicwait', 'select', 'select (no cases)',
+  'GC assist wait', 'GC sweep wait', 'GC scavenge wait', 'chan receive', 'chan send', 'finalizer wait',
+  'force gc (idle)', 'semacquire', 'sleep', 'sync.Cond.Wait', 'sync.Mutex.Lock', 'sync.RWMutex.RLock',
+  'sync.RWMutex.Lock', 'trace reader (blocked)', 'wait for GC cycle', 'GC worker (idle)',
+  'GC worker (active)', 'preempted', 'debug call', 'GC mark termination', 'stopping the world',
+  'flushing proc caches', 'trace goroutine status', 'trace proc status', 'page trace flush', 'coroutine',
+];
+const waitReasons123: readonly string[] = [
+  '', 'GC assist marking', 'IO wait', 'chan receive (nil chan)', 'chan send (nil chan)', 'dumping heap',
+  'garbage collection', 'garbage collection scan', 'panicwait', 'select', 'select (no cases)',
+  'GC assist wait', 'GC sweep wait', 'GC scavenge wait', 'chan receive', 'chan send', 'finalizer wait',
+  'force gc (idle)', 'semacquire', 'sleep', 'sync.Cond.Wait', 'sync.Mutex.Lock', 'sync.RWMutex.RLock',
+  'sync.RWMutex.Lock', 'trace reader (blocked)', 'wait for GC cycle', 'GC worker (idle)',
+  'GC worker (active)', 'preempted', 'debug call', 'GC mark termination', 'stopping the world',
+  'flushing proc caches', 'trace goroutine status', 'trace proc status', 'page trace flush', 'coroutine',
+  'GC weak to strong wait',
+];
+const waitReasons124: readonly string[] = [
+  '', 'GC assist marking', 'IO wait', 'chan receive (nil chan)', 'chan send (nil chan)', 'dumping heap',
+  'garbage collection', 'garbage collection scan', 'panicwait', 'select', 'select (no cases)',
+  'GC assist wait', 'GC sweep wait', 'GC scavenge wait', 'chan receive', 'chan send', 'finalizer wait',
+  'force gc (idle)', 'semacquire', 'sleep', 'sync.Cond.Wait', 'sync.Mutex.Lock', 'sync.RWMutex.RLock',
+  'sync.RWMutex.Lock', 'sync.WaitGroup.Wait', 'trace reader (blocked)', 'wait for GC cycle',
+  'GC worker (idle)', 'GC worker (active)', 'preempted', 'debug call', 'GC mark termination',
+  'stopping the world', 'flushing proc caches', 'trace goroutine status', 'trace proc status',
+  'page trace flush', 'coroutine', 'GC weak to strong wait', 'synctest.Run', 'synctest.Wait',
+  'chan receive (synctest)', 'chan send (synctest)', 'select (synctest)',
+];
+const waitReasons125: readonly string[] = [
+  '', 'GC assist marking', 'IO wait', 'chan receive (nil chan)', 'chan send (nil chan)', 'dumping heap',
+  'garbage collection', 'garbage collection scan', 'panicwait', 'select', 'select (no cases)',
+  'GC assist wait', 'GC sweep wait', 'GC scavenge wait', 'chan receive', 'chan send', 'finalizer wait',
+  'force gc (idle)', 'GOMAXPROCS updater (idle)', 'semacquire', 'sleep', 'sync.Cond.Wait', 'sync.Mutex.Lock',
+  'sync.RWMutex.RLock', 'sync.RWMutex.Lock', 'sync.WaitGroup.Wait', 'trace reader (blocked)',
+  'wait for GC cycle', 'GC worker (idle)', 'GC worker (active)', 'preempted', 'debug call',
+  'GC mark termination', 'stopping the world', 'flushing proc caches', 'trace goroutine status',
+  'trace proc status', 'page trace flush', 'coroutine', 'GC weak to strong wait', 'synctest.Run',
+  'synctest.Wait', 'chan receive (durable)', 'chan send (durable)', 'select (durable)',
+  'sync.WaitGroup.Wait (durable)', 'cleanup wait',
+];
+const waitReasons126: readonly string[] = [
   '', 'GC assist marking', 'IO wait', 'dumping heap', 'garbage collection', 'garbage collection scan', 'panicwait',
   'GC assist wait', 'GC sweep wait', 'GC scavenge wait', 'finalizer wait', 'force gc (idle)',
   'GOMAXPROCS updater (idle)', 'semacquire', 'sleep', 'chan receive (nil chan)', 'chan send (nil chan)',
@@ -40,15 +82,24 @@ const waitReasonStrings: readonly string[] = [
   'select (durable)', 'sync.WaitGroup.Wait (durable)', 'cleanup wait',
 ];
 
+/** The wait reasons of Go 1.`minor` (1.27 kept 1.26's). */
+function waitReasonStrings(minor: number): readonly string[] {
+  if (minor <= 22) return waitReasons122;
+  if (minor === 23) return waitReasons123;
+  if (minor === 24) return waitReasons124;
+  if (minor === 25) return waitReasons125;
+  return waitReasons126;
+}
+
 /** The status word, e.g. `waiting`; `status 42` for a value no release defines. */
 export function statusName(status: number): string {
   return statusNames[status] ?? `status ${status}`;
 }
 
 /** The wait reason's text; undefined for waitReasonZero, `wait reason N` for an unknown value. */
-export function waitReasonText(reason: number): string | undefined {
+export function waitReasonText(reason: number, minor: number): string | undefined {
   if (reason === 0) return undefined;
-  return waitReasonStrings[reason] ?? `wait reason ${reason}`;
+  return waitReasonStrings(minor)[reason] ?? `wait reason ${reason}`;
 }
 
 /** Dead goroutines sit in allgs for reuse; they have no stack worth reading. */

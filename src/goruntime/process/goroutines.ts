@@ -72,7 +72,7 @@ export function* eachGoroutine(proc: GoProcess, options: ReadGoroutinesOptions =
 /** The runtime.g fields read for each goroutine. */
 const gFields = [
   'stack.lo', 'stack.hi', 'sched.sp', 'sched.pc', 'syscallsp', 'syscallpc', 'atomicstatus', 'goid', 'waitreason',
-  'lockedm', 'runningCleanups', 'parentGoid', 'gopc', 'startpc',
+  'lockedm', 'parentGoid', 'gopc', 'startpc',
 ] as const;
 type GField = (typeof gFields)[number];
 
@@ -80,6 +80,8 @@ class GoroutineReader {
   private readonly pcln: PcLnTab;
   private readonly stacks?: StackReader;
   private readonly off: Record<GField, number>;
+  /** g.runningCleanups (Go 1.25+): the cleanup goroutine is running user code. */
+  private readonly runningCleanupsAt: number | undefined;
   /** Bytes of a g that hold every field read. */
   private readonly gBytes: number;
   private readonly mByCurg = new Map<number, GoM>();
@@ -91,7 +93,8 @@ class GoroutineReader {
     this.pcln = binary.pclntab;
     if (unwind) this.stacks = new StackReader(proc);
     this.off = Object.fromEntries(gFields.map((f) => [f, layout.offset('runtime.g', f)])) as Record<GField, number>;
-    this.gBytes = Math.max(...Object.values(this.off)) + 8;
+    this.runningCleanupsAt = layout.tryOffset('runtime.g', 'runningCleanups');
+    this.gBytes = Math.max(...Object.values(this.off), this.runningCleanupsAt ?? 0) + 8;
     for (const m of readMs(proc) ?? []) if (m.curg) this.mByCurg.set(m.curg, m);
     this.threadByTid = new Map(image.threads.map((t) => [t.pid, t]));
     const fing = proc.globals.fingStatus;
@@ -130,13 +133,13 @@ class GoroutineReader {
       address: g,
       id,
       status: statusName(status),
-      system: this.isSystem(startpc, raw[this.off.runningCleanups] !== 0),
+      system: this.isSystem(startpc, this.runningCleanupsAt !== undefined && raw[this.runningCleanupsAt] !== 0),
       lockedToThread: field('lockedm') !== 0,
       stackLo: field('stack.lo'),
       stackHi: field('stack.hi'),
       frames: [],
     };
-    const reason = status === GStatus.waiting || status === GStatus.leaked ? waitReasonText(raw[this.off.waitreason]!) : undefined;
+    const reason = status === GStatus.waiting || status === GStatus.leaked ? waitReasonText(raw[this.off.waitreason]!, this.proc.binary.version.minor) : undefined;
     if (reason) goroutine.waitReason = reason;
     const start = this.pcln.funcForPC(startpc);
     if (start) goroutine.startFunction = start.name;
@@ -202,6 +205,7 @@ class GoroutineReader {
       case 'handleAsyncEvent':
         return false;
       case 'runFinalizers':
+      case 'runfinq': // its name before Go 1.25
         return !this.finalizerRunning;
       case 'runCleanups':
         return !runningCleanups;

@@ -10,9 +10,14 @@ import { hex } from '../../util/bytes.js';
 /** Bounds on lists walked in untrusted memory. */
 const maxListLength = 1 << 22;
 
-/** Special record kinds of Go 1.25+ (runtime/mheap.go _KindSpecial*). */
-const specialFinalizer = 2;
-const specialCleanup = 7;
+/**
+ * The special record kinds read here (runtime/mheap.go _KindSpecial*): 1.23 added weak handles and
+ * 1.24 cleanups, and 1.25 renumbered them all to put tiny blocks first.
+ */
+function specialKinds(minor: number): { finalizer: number; cleanup?: number } {
+  if (minor >= 25) return { finalizer: 2, cleanup: 7 };
+  return minor === 24 ? { finalizer: 1, cleanup: 6 } : { finalizer: 1 };
+}
 
 /**
  * The runtime's own roots besides globals and stacks: finalizers and cleanups attached to objects
@@ -74,38 +79,48 @@ class RuntimeRootReader {
 
   specials(spans: SpanTable): HeapRoot[] {
     const roots: HeapRoot[] = [];
+    const minor = this.proc.binary.version.minor;
+    const kinds = specialKinds(minor);
     const next = this.off('runtime.special', 'next');
     const offset = this.off('runtime.special', 'offset');
+    // special.offset was a uint16 until Go 1.24 made it a uintptr.
+    const readOffset = minor >= 24 ? (at: number) => this.mem.readU64(at) : (at: number) => this.mem.readU16(at);
     const kind = this.off('runtime.special', 'kind');
     const finFn = this.off('runtime.specialfinalizer', 'fn');
     const finOt = this.off('runtime.specialfinalizer', 'ot');
-    const cleanup = this.off('runtime.specialCleanup', 'cleanup');
-    const cleanupFn = this.off('runtime.cleanupFn', 'fn');
-    const cleanupArg = this.off('runtime.cleanupFn', 'arg');
+    const cleanupSlots = kinds.cleanup !== undefined ? this.cleanupSlots() : undefined;
     for (let s = 0; s < spans.count; s++) {
       this.guarded(`the special records of the span at ${hex(spans.start[s]!)}`, undefined, () => {
         let steps = 0;
         for (let sp = spans.specials[s]!; sp !== 0 && steps < maxListLength; sp = this.word(sp + next), steps++) {
-          const object = spans.start[s]! + this.mem.readU64(sp + offset);
+          const object = spans.start[s]! + readOffset(sp + offset);
           const k = this.mem.readU8(sp + kind);
-          if (k === specialFinalizer) {
+          if (k === kinds.finalizer) {
             const fn = this.word(sp + finFn);
             const ot = this.word(sp + finOt);
             roots.push({
               ...runtimeRoot('finalizer', `finalizer ${this.funcName(fn)} on ${this.pointeeName(ot)}`, [{ offset: finFn, value: fn, declared: 0 }], object),
               referentsOfType: ot,
             });
-          } else if (k === specialCleanup) {
-            const fn = this.word(sp + cleanup + cleanupFn);
-            roots.push(runtimeRoot('cleanup', `cleanup ${this.funcName(fn)}`, [
-              { offset: cleanup + cleanupFn, value: fn, declared: 0 },
-              { offset: cleanup + cleanupArg, value: this.word(sp + cleanup + cleanupArg), declared: 0 },
-            ]));
+          } else if (k === kinds.cleanup && cleanupSlots) {
+            const slots = cleanupSlots.map((at) => ({ offset: at, value: this.word(sp + at), declared: 0 }));
+            roots.push(runtimeRoot('cleanup', `cleanup ${this.funcName(slots[0]!.value)}`, slots));
           }
         }
       });
     }
     return roots;
+  }
+
+  /**
+   * Where a specialCleanup keeps its pointers, the function first: Go 1.24 and 1.25 hold one closure
+   * (`fn`, which captured the argument), 1.26+ a cleanupFn with the function and its argument.
+   */
+  private cleanupSlots(): number[] {
+    const fn = this.proc.layout.tryOffset('runtime.specialCleanup', 'fn');
+    if (fn !== undefined) return [fn];
+    const cleanup = this.off('runtime.specialCleanup', 'cleanup');
+    return [cleanup + this.off('runtime.cleanupFn', 'fn'), cleanup + this.off('runtime.cleanupFn', 'arg')];
   }
 
   /** runtime.allfin: every block of queued finalizers; each entry keeps its function and object. */
@@ -122,29 +137,32 @@ class RuntimeRootReader {
     const queue = this.proc.globals.gcCleanups;
     if (queue === undefined) return [];
     return this.queue('cleanup', 'queued cleanup', queue + this.off('runtime.cleanupQueue', 'all'), {
-      block: 'runtime.cleanupBlock', next: 'cleanupBlockHeader.alllink', count: 'cleanupBlockHeader.n', entries: 'cleanups', entry: 'runtime.cleanupFn',
+      block: 'runtime.cleanupBlock', next: 'cleanupBlockHeader.alllink', count: 'cleanupBlockHeader.n', entries: 'cleanups',
+      // Go 1.25 queued bare closures (*funcval); 1.26 a cleanupFn with the function and its argument.
+      entry: this.proc.binary.version.minor >= 26 ? 'runtime.cleanupFn' : undefined,
     });
   }
 
   /**
    * A runtime work queue kept as a list of blocks (the first one's address stored at `head`), each
    * holding `count` entries with a function (`fn`) and its argument (`arg`), and where the runtime
-   * records it, the argument's pointer type (`argType`): one root per entry.
+   * records it, the argument's pointer type (`argType`): one root per entry. Without an `entry`
+   * struct, the entries are bare closure pointers.
    */
   private queue(
     kind: HeapRoot['kind'],
     label: string,
     head: number,
-    s: { block: string; next: string; count: string; entries: string; entry: string; argType?: string },
+    s: { block: string; next: string; count: string; entries: string; entry: string | undefined; argType?: string },
   ): HeapRoot[] {
     const roots: HeapRoot[] = [];
     const next = this.off(s.block, s.next);
     const count = this.off(s.block, s.count);
     const entries = this.off(s.block, s.entries);
-    const size = this.proc.layout.size(s.entry);
-    const fn = this.off(s.entry, 'fn');
-    const arg = this.off(s.entry, 'arg');
-    const argType = s.argType !== undefined ? this.off(s.entry, s.argType) : undefined;
+    const size = s.entry !== undefined ? this.proc.layout.size(s.entry) : ptrSize;
+    const fn = s.entry !== undefined ? this.off(s.entry, 'fn') : 0;
+    const arg = s.entry !== undefined ? this.off(s.entry, 'arg') : undefined;
+    const argType = s.entry !== undefined && s.argType !== undefined ? this.off(s.entry, s.argType) : undefined;
     this.guarded(`the ${label} list`, undefined, () => {
       let steps = 0;
       for (let block = this.word(head); block !== 0 && steps < maxListLength; block = this.word(block + next), steps++) {
@@ -152,10 +170,9 @@ class RuntimeRootReader {
         for (let i = 0; i < n; i++) {
           const entry = block + entries + i * size;
           const f = this.word(entry + fn);
-          roots.push(runtimeRoot(kind, `${label} ${this.funcName(f)}`, [
-            { offset: fn, value: f, declared: 0 },
-            { offset: arg, value: this.word(entry + arg), declared: argType !== undefined ? this.word(entry + argType) : 0 },
-          ]));
+          const slots: RootSlot[] = [{ offset: fn, value: f, declared: 0 }];
+          if (arg !== undefined) slots.push({ offset: arg, value: this.word(entry + arg), declared: argType !== undefined ? this.word(entry + argType) : 0 });
+          roots.push(runtimeRoot(kind, `${label} ${this.funcName(f)}`, slots));
         }
       }
     });

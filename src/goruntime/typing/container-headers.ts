@@ -4,6 +4,7 @@ import { shapeKeyOf } from '../heap/object-shapes.js';
 import type { RuntimeType } from '../binary/runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
 import { ptrSize } from '../arch.js';
+import type { SwissMapLayout } from '../layout/container-layout.js';
 
 /** A directory longer than this is not real (each entry is a table of up to 1024 slots). */
 const maxDirLen = 1 << 24;
@@ -29,8 +30,8 @@ export class ContainerHeaders {
     private readonly typing: HeapTyping,
     candidates: readonly RuntimeType[],
   ) {
-    const c = typing.containers;
-    this.mapHeaderShape = shapeKeyOf(c.mapSize, 1 << (c.mapDirPtr / ptrSize), 0);
+    const m = typing.containers.map;
+    this.mapHeaderShape = m.kind === 'swiss' ? shapeKeyOf(m.mapSize, 1 << (m.mapDirPtr / ptrSize), 0) : '';
     const add = (index: Map<number, RuntimeType | null>, key: number, t: RuntimeType) => index.set(key, index.has(key) && index.get(key)?.addr !== t.addr ? null : t);
     for (const t of candidates) {
       if (t.kind === Kind.Map) {
@@ -45,16 +46,17 @@ export class ContainerHeaders {
 
   /** Types an untyped object as a map header or channel when its words say so. */
   recognize(obj: number, word: (off: number) => number, shape: string | undefined): boolean {
-    if (shape === this.mapHeaderShape && this.typing.objects.size[obj] === this.typing.containers.mapSize) return this.mapHeader(obj, word);
+    const m = this.typing.containers.map;
+    if (m.kind === 'swiss' && shape === this.mapHeaderShape && this.typing.objects.size[obj] === m.mapSize) return this.mapHeader(m, obj, word);
     if (this.typing.objects.size[obj]! >= minChanSize) return this.channel(obj, word);
     return false;
   }
 
-  private mapHeader(obj: number, word: (off: number) => number): boolean {
-    const dirPtr = word(this.typing.containers.mapDirPtr);
-    const dirLen = word(this.typing.containers.mapDirLen);
+  private mapHeader(m: SwissMapLayout, obj: number, word: (off: number) => number): boolean {
+    const dirPtr = word(m.mapDirPtr);
+    const dirLen = word(m.mapDirLen);
     if (dirPtr === 0 || dirLen >= maxDirLen || (dirLen & (dirLen - 1)) !== 0) return false;
-    const groups = dirLen === 0 ? dirPtr : this.readPtr(this.readPtr(dirPtr) + this.typing.containers.tableGroups);
+    const groups = dirLen === 0 ? dirPtr : this.readPtr(this.readPtr(dirPtr) + m.tableGroups);
     const { objects, role, type } = this.typing;
     const g = objects.objectStartingAt(groups);
     if (g < 0 || role[g] === Role.unknown) return false;

@@ -216,11 +216,12 @@ export class HeapTyping {
   private expandMap(header: number, addr: number): void {
     const mapType = this.types.typeAt(this.type[header]!);
     const info = mapType?.mapInfo();
-    if (!mapType || !info || info.layout !== 'swiss') return;
+    const m = this.containers.map;
+    if (!mapType || !info || info.layout !== 'swiss' || m.kind !== 'swiss') return;
     const groupType = this.types.typeAt(info.group);
     if (!groupType || groupType.size === 0) return;
-    const dirPtr = this.readWord(addr + this.containers.mapDirPtr);
-    const dirLen = this.readWord(addr + this.containers.mapDirLen);
+    const dirPtr = this.readWord(addr + m.mapDirPtr);
+    const dirLen = this.readWord(addr + m.mapDirLen);
     const typeGroups = (groupsAddr: number) => {
       const g = this.objects.find(groupsAddr);
       if (g >= 0) this.assign(g, Role.mapGroups, groupType, Math.floor((this.objects.size[g]! - this.dataOffset(g)) / groupType.size));
@@ -234,7 +235,7 @@ export class HeapTyping {
       const tableAddr = this.readWord(dirPtr + i * ptrSize);
       const table = this.objects.find(tableAddr);
       if (table < 0 || !this.assign(table, Role.mapTable, mapType, 1)) continue; // directories repeat tables
-      typeGroups(this.readWord(tableAddr + this.containers.tableGroups));
+      typeGroups(this.readWord(tableAddr + m.tableGroups));
     }
   }
 
