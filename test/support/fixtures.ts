@@ -19,7 +19,22 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-export type GoToolchain = '1.26' | '1.27';
+/** A Go release, or a release built with a GOEXPERIMENT that changes the heap or the runtime's structs. */
+export type GoToolchain =
+  | '1.22' | '1.23' | '1.24' | '1.24-noswissmap' | '1.25' | '1.25-greenteagc' | '1.26' | '1.26-nogreenteagc' | '1.27';
+
+/** How each GoToolchain builds: GOTOOLCHAIN (local is the machine's Go 1.26) and GOEXPERIMENT. */
+const toolchains: Record<GoToolchain, { toolchain: string; experiment?: string }> = {
+  '1.22': { toolchain: 'go1.22.12' },
+  '1.23': { toolchain: 'go1.23.12' },
+  '1.24': { toolchain: 'go1.24.13' },
+  '1.24-noswissmap': { toolchain: 'go1.24.13', experiment: 'noswissmap' },
+  '1.25': { toolchain: 'go1.25.5' },
+  '1.25-greenteagc': { toolchain: 'go1.25.5', experiment: 'greenteagc' },
+  '1.26': { toolchain: 'local' },
+  '1.26-nogreenteagc': { toolchain: 'local', experiment: 'nogreenteagc' },
+  '1.27': { toolchain: 'go1.27.3' },
+};
 export type DumpMethod = 'gcore' | 'crash';
 
 export interface FixtureBinary {
@@ -116,6 +131,25 @@ export const allCombos: Array<{ go: GoToolchain; dump: DumpMethod }> = [
   { go: '1.27', dump: 'crash' },
 ];
 
+/**
+ * The other releases and variants, each dumped one way (crash cores are small and quick; two
+ * releases are dumped with gcore too), so that the suite stays within its time budget.
+ */
+export const releaseCombos: Array<{ go: GoToolchain; dump: DumpMethod }> = [
+  { go: '1.22', dump: 'crash' },
+  { go: '1.22', dump: 'gcore' },
+  { go: '1.23', dump: 'crash' },
+  { go: '1.24', dump: 'crash' },
+  { go: '1.24-noswissmap', dump: 'crash' },
+  { go: '1.25', dump: 'crash' },
+  { go: '1.25', dump: 'gcore' },
+  { go: '1.25-greenteagc', dump: 'crash' },
+  { go: '1.26-nogreenteagc', dump: 'crash' },
+];
+
+/** Every release and variant goheapflame reads, for the suites that check exactness on each. */
+export const everyRelease = [...allCombos, ...releaseCombos];
+
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const sourceRoot = join(repoRoot, 'test', 'fixtures');
 const fixturesRoot = join(repoRoot, '.fixtures');
@@ -134,7 +168,8 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 function goEnv(go: GoToolchain): NodeJS.ProcessEnv {
-  return cleanEnv({ GOTOOLCHAIN: go === '1.26' ? 'local' : 'go1.27.3' });
+  const { toolchain, experiment } = toolchains[go];
+  return cleanEnv({ GOTOOLCHAIN: toolchain, ...(experiment ? { GOEXPERIMENT: experiment } : {}) });
 }
 
 function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string> {
@@ -159,11 +194,16 @@ function once<T>(key: string, make: () => Promise<T>): Promise<T> {
   return promise;
 }
 
-/** The exact version the toolchain reports (go1.26.8, go1.27.3); the first 1.27 use downloads it. */
+/**
+ * The exact version the toolchain reports (go1.26.8, go1.27.3), with the experiment (go1.25.5-greenteagc);
+ * the first use of a toolchain other than the machine's downloads it.
+ */
 function toolchainVersion(go: GoToolchain): Promise<string> {
-  return once(`version ${go}`, async () =>
-    (await run('go', ['env', 'GOVERSION'], { cwd: sourceRoot, env: goEnv(go), timeoutMs: 15 * 60_000 })).trim(),
-  );
+  return once(`version ${go}`, async () => {
+    const version = (await run('go', ['env', 'GOVERSION'], { cwd: sourceRoot, env: goEnv(go), timeoutMs: 15 * 60_000 })).trim();
+    const { experiment } = toolchains[go];
+    return experiment ? `${version}-${experiment}` : version;
+  });
 }
 
 function listFiles(dir: string): string[] {

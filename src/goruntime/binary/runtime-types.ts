@@ -19,6 +19,8 @@ const kindGCProg = 0x40;
 const maxNameLength = 1 << 16;
 /** Struct field, method and parameter counts beyond this are corrupt. */
 const maxMembers = 1 << 16;
+/** An unrolled mask longer than this (256 MiB of pointer data) is corrupt. */
+const maxUnrolledWords = 1 << 25;
 
 /** How the binary's runtime interprets type descriptors. */
 export interface TypeReaderOptions {
@@ -154,9 +156,29 @@ export class RuntimeTypes {
   /** The pointer mask of the type at addr (computed for on-demand and GC-program types). */
   pointerMask(addr: number): PointerMask | undefined {
     const t = this.typeAt(addr);
-    if (!t) return undefined;
+    if (!t) return atLeast(this.options.version, 1, 24) ? undefined : this.unrolledMask(addr);
     const bits = this.maskOf(t);
     return bits ? { size: t.size, ptrBytes: t.ptrBytes, bits } : undefined;
+  }
+
+  /**
+   * Go 1.22 and 1.23 give a large object whose type has a GC program a stand-in type outside the
+   * module (mspan.largeType): only Size_, PtrBytes and GCData, the program run into a plain mask, and
+   * TFlagUnrolledBitmap (runtime.heapSetType).
+   */
+  private unrolledMask(addr: number): PointerMask | undefined {
+    if (addr % 8 !== 0 || !this.mem.isMapped(addr, abiType.size)) return undefined;
+    const raw = this.mem.read(addr, abiType.size);
+    const size = u64(raw, abiType.offsets.Size_);
+    const ptrBytes = u64(raw, abiType.offsets.PtrBytes);
+    const gcdata = u64(raw, abiType.offsets.GCData);
+    if (raw[abiType.offsets.TFlag] !== TFlag.UnrolledBitmap || ptrBytes === 0 || ptrBytes > size || ptrBytes % 8 !== 0) return undefined;
+    const words = ptrBytes / 8;
+    const bytes = Math.ceil(words / 8);
+    if (words > maxUnrolledWords || !this.mem.isMapped(gcdata, bytes)) return undefined;
+    const bits = Uint8Array.from(this.mem.read(gcdata, bytes));
+    if (words % 8) bits[bytes - 1]! &= (1 << (words % 8)) - 1;
+    return { size, ptrBytes, bits };
   }
 
   /** Cached mask bits of t (see gc-mask.ts); undefined when the type data is inconsistent. */

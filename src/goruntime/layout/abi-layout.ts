@@ -15,7 +15,9 @@ export const kindNames = [
 ];
 
 /** internal/abi.TFlag bits. 0x10 is UnrolledBitmap up to 1.23 and GCMaskOnDemand from 1.24. */
-export const TFlag = { Uncommon: 0x1, ExtraStar: 0x2, Named: 0x4, RegularMemory: 0x8, GCMaskOnDemand: 0x10, DirectIface: 0x20 } as const;
+export const TFlag = {
+  Uncommon: 0x1, ExtraStar: 0x2, Named: 0x4, RegularMemory: 0x8, UnrolledBitmap: 0x10, GCMaskOnDemand: 0x10, DirectIface: 0x20,
+} as const;
 
 /**
  * Layouts of internal/abi's type descriptors (linux/amd64), as field lists copied from

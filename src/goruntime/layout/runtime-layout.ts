@@ -18,9 +18,12 @@ export interface RuntimeLayout {
 
 type StructTable = Record<string, { size?: number; fields: Record<string, number> }>;
 
-/** Go 1.26 and 1.27 (linux/amd64): identical for every struct read here. */
+/**
+ * Go 1.26 and 1.27 (linux/amd64, with or without GOEXPERIMENT=nogreenteagc): identical for every struct
+ * read here. The older releases below are written as revisions of it; each one's DWARF checks it.
+ */
 const go126: StructTable = {
-  'runtime.mheap': { fields: { allspans: 65864, arenas: 66008, heapArenas: 66096 } },
+  'runtime.mheap': { fields: { allspans: 65864, arenas: 66008 } },
   'runtime.heapArena': { fields: { spans: 0, pageInUse: 65536, pageSpecials: 67584 } },
   'runtime.mspan': {
     size: 160,
@@ -55,7 +58,66 @@ const go126: StructTable = {
   'internal/runtime/maps.table': { fields: { 'groups.data': 16 } },
 };
 
-const tables: Record<string, StructTable> = { '1.26': go126, '1.27': go126 };
+/** What an older release changed in a newer one's table: structs or fields it lacks are undefined. */
+type Revision = Record<string, { size?: number; fields: Record<string, number | undefined> } | undefined>;
+
+/** `base` with `changes` applied: each older release's table is written as what it does differently. */
+function revise(base: StructTable, changes: Revision): StructTable {
+  const table: StructTable = Object.fromEntries(Object.entries(base).map(([name, s]) => [name, { ...s, fields: { ...s.fields } }]));
+  for (const [name, change] of Object.entries(changes)) {
+    if (change === undefined) {
+      delete table[name];
+      continue;
+    }
+    const struct = (table[name] ??= { fields: {} });
+    if (change.size !== undefined) struct.size = change.size;
+    for (const [field, offset] of Object.entries(change.fields)) {
+      if (offset === undefined) delete struct.fields[field];
+      else struct.fields[field] = offset;
+    }
+  }
+  return table;
+}
+
+/** Go 1.25 (also with GOEXPERIMENT=greenteagc or noswissmap): gobuf without ret, an older g and m, cleanups as bare closures. */
+const go125 = revise(go126, {
+  'runtime.g': { fields: { runningCleanups: 218, parentGoid: 272, gopc: 280, startpc: 296, labels: 344 } },
+  'runtime.m': { fields: { p: 200, id: 224, alllink: 344 } },
+  'runtime._panic': { fields: { arg: 8, link: 24 } },
+  'runtime.specialCleanup': { fields: { fn: 24, cleanup: undefined } },
+  'runtime.cleanupFn': undefined,
+  'runtime.hmap': { size: 56, fields: { buckets: 16, oldbuckets: 24, extra: 48 } },
+});
+
+/** Go 1.24 (also with GOEXPERIMENT=noswissmap): g.syscallbp shifts g's later fields; no cleanup queue yet. */
+const go124 = revise(go125, {
+  'runtime.g': { fields: { 'sched.bp': 104, syscallsp: 112, syscallpc: 120, syscallbp: 128, atomicstatus: 152, goid: 160, waitreason: 184, lockedm: 216, parentGoid: 280, gopc: 288, startpc: 304, labels: 352, runningCleanups: undefined } },
+  'runtime.m': { fields: { procid: 72, gsignal: 80, curg: 192, p: 208, id: 232, alllink: 352, vdsoSP: 904, vdsoPC: 912 } },
+  'runtime.cleanupBlock': undefined,
+  'runtime.cleanupQueue': undefined,
+});
+
+/** Go 1.23: bucket maps only, special.offset a uint16, no cleanups. */
+const go123 = revise(go124, {
+  'runtime.m': { fields: { vdsoSP: 880, vdsoPC: 888 } },
+  'runtime.mcache': { fields: { tiny: 16 } },
+  'runtime.special': { fields: { kind: 10 } },
+  'runtime.specialfinalizer': { fields: { fn: 16, ot: 40 } },
+  'runtime.hmap': { size: 48, fields: { extra: 40 } },
+  'internal/runtime/maps.Map': undefined,
+  'internal/runtime/maps.table': undefined,
+  'runtime.specialCleanup': undefined,
+});
+
+/** Go 1.22: no g.syscallbp, hchan without its timer. */
+const go122 = revise(go123, {
+  'runtime.g': { fields: { atomicstatus: 144, goid: 152, waitreason: 176, lockedm: 208, parentGoid: 272, gopc: 280, startpc: 296, labels: 344, syscallbp: undefined } },
+  'runtime.m': { fields: { alllink: 328, vdsoSP: 1120, vdsoPC: 1128 } },
+  'runtime.p': { fields: { mcache: 64 } },
+  'runtime.hchan': { fields: { elemtype: 32 } },
+});
+
+const tables: Record<string, StructTable> = { '1.22': go122, '1.23': go123, '1.24': go124, '1.25': go125, '1.26': go126, '1.27': go126 };
 
 /** The Go minor versions (1.x) whose runtime layout goheapflame carries a table for. */
 export const tableVersions = Object.keys(tables);

@@ -10,7 +10,7 @@ import {
 import { hex } from '../../util/bytes.js';
 import type { FoundBy, FoundGlobals, GlobalName } from './runtime-globals.js';
 
-/** A runtime function that addresses a global RIP-relative (Go 1.26 and 1.27 runtime sources). */
+/** A runtime function that addresses a global RIP-relative (Go 1.22–1.27 runtime sources). */
 interface CodeUse {
   fn: string;
   /** The field of the global the code addresses (markroot reads gcCleanups.all), when not the global itself. */
@@ -31,6 +31,8 @@ interface GlobalSearch {
   rule: StructureRule;
   /** Scan .bss when the code gives nothing: only for globals whose rule no chance word passes. */
   scanBss: boolean;
+  /** Whether the release has this global at all (its layout has the structs the rule reads). */
+  exists?: (layout: RuntimeLayout) => boolean;
 }
 
 const searches: Record<GlobalName, GlobalSearch> = {
@@ -60,6 +62,7 @@ const searches: Record<GlobalName, GlobalSearch> = {
     uses: [{ fn: 'runtime.freeSpecial' }, { fn: 'runtime.markroot', field: ['runtime.cleanupQueue', 'all'], access: 'load64' }, { fn: 'runtime.runCleanups' }],
     rule: gcCleanupsRule,
     scanBss: false,
+    exists: (layout) => layout.tryOffset('runtime.cleanupQueue', 'all') !== undefined, // Go 1.25+
   },
   fingStatus: {
     what: 'finalizer goroutine flags',
@@ -84,6 +87,7 @@ export function findGlobalsInCode(
   const result: FoundGlobals = { source: 'code', globals: {}, foundBy: {}, missing: {} };
   const inData = (addr: number) => addr >= md.noptrdata && addr < md.end;
   for (const [name, search] of Object.entries(searches) as Array<[GlobalName, GlobalSearch]>) {
+    if (search.exists && !search.exists(layout)) continue;
     const verdictOf = (addr: number) => judge(search.rule, ctx, addr);
     const candidates = codeCandidates(mem, pclntab, layout, search);
     let choice = candidates ? choose(candidates.filter(inData), verdictOf) : 'none';

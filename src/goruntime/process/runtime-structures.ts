@@ -223,15 +223,26 @@ export const allfinRule: StructureRule = (ctx, addr) => {
   });
 };
 
+/**
+ * An entry of a cleanup block: a cleanupFn with the function and its argument (Go 1.26+), or a bare
+ * closure pointer (Go 1.25, whose layout has no cleanupFn).
+ */
+export function cleanupEntry(layout: RuntimeLayout): { size: number; fn: number; arg?: number } {
+  const fn = layout.tryOffset('runtime.cleanupFn', 'fn');
+  if (fn === undefined) return { size: ptrSize, fn: 0 };
+  return { size: layout.size('runtime.cleanupFn'), fn, arg: layout.offset('runtime.cleanupFn', 'arg') };
+}
+
 /** runtime.gcCleanups: its `all` list of cleanup blocks is nil or well formed. */
 export const gcCleanupsRule: StructureRule = (ctx, addr) => {
   const { layout } = ctx;
+  const entry = cleanupEntry(layout);
   return blockList(ctx, addr + layout.offset('runtime.cleanupQueue', 'all'), {
     link: layout.offset('runtime.cleanupBlock', 'cleanupBlockHeader.alllink'),
     count: layout.offset('runtime.cleanupBlock', 'cleanupBlockHeader.n'),
     first: layout.offset('runtime.cleanupBlock', 'cleanups'),
-    entrySize: layout.size('runtime.cleanupFn'),
-    fnAt: layout.offset('runtime.cleanupFn', 'fn'),
+    entrySize: entry.size,
+    fnAt: entry.fn,
     blockBytes: cleanupBlockBytes,
   });
 };

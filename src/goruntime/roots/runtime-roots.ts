@@ -5,6 +5,15 @@ import type { SpanTable } from '../heap/spans.js';
 import type { HeapRoot, RootSlot } from './heap-root.js';
 import { ptrSize } from '../arch.js';
 import { readSliceHeader } from '../layout/go-struct.js';
+import { cleanupEntry } from '../process/runtime-structures.js';
+
+/** One entry of a runtime queue block: its size, and where it keeps its function, argument and argument type. */
+interface QueueEntry {
+  size: number;
+  fn: number;
+  arg?: number;
+  argType?: number;
+}
 import { hex } from '../../util/bytes.js';
 
 /** Bounds on lists walked in untrusted memory. */
@@ -127,9 +136,7 @@ class RuntimeRootReader {
   finalizerQueue(): HeapRoot[] {
     const allfin = this.proc.globals.allfin;
     if (allfin === undefined) return [];
-    return this.queue('finalizer', 'queued finalizer', allfin, {
-      block: 'runtime.finBlock', next: 'alllink', count: 'cnt', entries: 'fin', entry: 'runtime.finalizer', argType: 'ot',
-    });
+    return this.queue('finalizer', 'queued finalizer', allfin, { block: 'runtime.finBlock', next: 'alllink', count: 'cnt', entries: 'fin', entry: this.finalizerEntry() });
   }
 
   /** runtime.gcCleanups.all: blocks of cleanups queued to run. */
@@ -138,31 +145,32 @@ class RuntimeRootReader {
     if (queue === undefined) return [];
     return this.queue('cleanup', 'queued cleanup', queue + this.off('runtime.cleanupQueue', 'all'), {
       block: 'runtime.cleanupBlock', next: 'cleanupBlockHeader.alllink', count: 'cleanupBlockHeader.n', entries: 'cleanups',
-      // Go 1.25 queued bare closures (*funcval); 1.26 a cleanupFn with the function and its argument.
-      entry: this.proc.binary.version.minor >= 26 ? 'runtime.cleanupFn' : undefined,
+      entry: cleanupEntry(this.proc.layout),
     });
+  }
+
+  /** A runtime.finalizer: function, object, and the object's pointer type. */
+  private finalizerEntry(): QueueEntry {
+    const fn = this.off('runtime.finalizer', 'fn');
+    return { size: this.proc.layout.size('runtime.finalizer'), fn, arg: this.off('runtime.finalizer', 'arg'), argType: this.off('runtime.finalizer', 'ot') };
   }
 
   /**
    * A runtime work queue kept as a list of blocks (the first one's address stored at `head`), each
-   * holding `count` entries with a function (`fn`) and its argument (`arg`), and where the runtime
-   * records it, the argument's pointer type (`argType`): one root per entry. Without an `entry`
-   * struct, the entries are bare closure pointers.
+   * holding `count` entries with a function at `entry.fn` and, where the entry has one, its argument
+   * and the argument's pointer type: one root per entry.
    */
   private queue(
     kind: HeapRoot['kind'],
     label: string,
     head: number,
-    s: { block: string; next: string; count: string; entries: string; entry: string | undefined; argType?: string },
+    s: { block: string; next: string; count: string; entries: string; entry: QueueEntry },
   ): HeapRoot[] {
     const roots: HeapRoot[] = [];
     const next = this.off(s.block, s.next);
     const count = this.off(s.block, s.count);
     const entries = this.off(s.block, s.entries);
-    const size = s.entry !== undefined ? this.proc.layout.size(s.entry) : ptrSize;
-    const fn = s.entry !== undefined ? this.off(s.entry, 'fn') : 0;
-    const arg = s.entry !== undefined ? this.off(s.entry, 'arg') : undefined;
-    const argType = s.entry !== undefined && s.argType !== undefined ? this.off(s.entry, s.argType) : undefined;
+    const { size, fn, arg, argType } = s.entry;
     this.guarded(`the ${label} list`, undefined, () => {
       let steps = 0;
       for (let block = this.word(head); block !== 0 && steps < maxListLength; block = this.word(block + next), steps++) {
