@@ -8,14 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCore, type CoreAnalysis } from '../../src/analysis/analyze-core.js';
 import { GoProcess } from '../../src/goruntime/process/go-process.js';
 import { bytesByType, heapTotals, type TypeLine } from '../../src/analysis/heap-summary.js';
-import { fixtureCore, type FixtureBuild, type FixtureCore } from '../support/fixtures.js';
+import { type DumpMethod, fixtureCore, type FixtureBuild, type FixtureCore, type GoToolchain, releaseCombos } from '../support/fixtures.js';
 
-const cores = [
+const cores: ReadonlyArray<{ build: FixtureBuild; go: GoToolchain; dump: DumpMethod }> = [
   { build: 'stripped', go: '1.26', dump: 'crash' },
   { build: 'stripped', go: '1.27', dump: 'gcore' },
   { build: 'pie', go: '1.26', dump: 'gcore' },
   { build: 'pie', go: '1.27', dump: 'crash' },
-] as const satisfies ReadonlyArray<{ build: FixtureBuild; go: '1.26' | '1.27'; dump: 'gcore' | 'crash' }>;
+  // Every other release and variant, stripped as production builds are: read with the built-in tables.
+  ...releaseCombos.filter((c) => c.dump === 'crash').map((c) => ({ ...c, build: 'stripped' as const })),
+];
 
 describe.each(cores)('planted, $build build, Go $go, $dump core', ({ build, go, dump }) => {
   let fixture: FixtureCore;

@@ -11,7 +11,7 @@ import { GoProcess } from '../../src/goruntime/process/go-process.js';
 import { bytesByType, heapTotals, type TypeLine } from '../../src/analysis/heap-summary.js';
 import { type HeapTyping, Role } from '../../src/goruntime/typing/heap-typing.js';
 import { rootKinds } from '../../src/goruntime/roots/heap-root.js';
-import { allCombos, fixtureCore, type FixtureCore } from '../support/fixtures.js';
+import { allCombos, fixtureCore, type FixtureCore, releaseCombos } from '../support/fixtures.js';
 import { removeStrippedCopies, strippedCopy } from './support.js';
 
 interface Read {
@@ -62,7 +62,13 @@ function sameMemory(full: HeapTyping, stripped: HeapTyping, obj: number): boolea
 
 const programs = ['planted', 'goroutines'] as const;
 
-describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...c }))))('$program, Go $go, $dump core read stripped', ({ program, go, dump }) => {
+/** Both programs on Go 1.26 and 1.27; the planted one's crash core on every other release and variant. */
+const cores = [
+  ...programs.flatMap((program) => allCombos.map((c) => ({ program, ...c }))),
+  ...releaseCombos.filter((c) => c.dump === 'crash').map((c) => ({ program: 'planted' as const, ...c })),
+];
+
+describe.each(cores)('$program, Go $go, $dump core read stripped', ({ program, go, dump }) => {
   let fixture: FixtureCore;
   let full: Read;
   let stripped: Read;
@@ -86,7 +92,7 @@ describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...
       'global variable names unavailable (no symbol table): globals are named by section and offset',
       'local variable names unavailable (no DWARF): stack roots are named by function',
       'types of globals and locals unknown (no DWARF): what they point to is inferred from the heap, the code and object shapes',
-      `runtime layout from the built-in Go ${go} table`,
+      `runtime layout from the built-in Go ${go.split('-')[0]} table`,
     ]);
     expect(full.proc.strippedCosts()).toEqual([]);
   });
@@ -134,6 +140,15 @@ describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...
       // What the unstripped analysis types through a pointer to the first field, the stripped one types whole.
       if (a.has(outer) || b.has(outer)) expected.set(outer, (a.get(outer) ?? 0) + (a.get(inner) ?? 0) - (b.get(inner) ?? 0));
     }
+    // On the releases before 1.26, some of the runtime's and the standard library's own objects (a few
+    // gs and sudogs in the runtime's free lists) stay untyped when stripped: their counts may only be
+    // lower there, never higher. The program's own types count exactly on every release.
+    const latest = allCombos.some((c) => c.go === go);
+    for (const [type, count] of expected) {
+      if (latest || type.startsWith('main.')) continue;
+      expected.delete(type);
+      expect(b.get(type) ?? 0, type).toBeLessThanOrEqual(count);
+    }
     const actual = new Map([...b].filter(([type]) => expected.has(type)));
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
     for (const type of noEvidence) expect(b.get(type) ?? 0, type).toBeLessThanOrEqual(a.get(type) ?? 0);
@@ -166,7 +181,8 @@ describe.each(programs.flatMap((program) => allCombos.map((c) => ({ program, ...
       return { name: globals.find((r) => r.addr === addr)?.name, where: `.bss+0x${(addr - stripped.proc.binary.moduledata.bss).toString(16)}` };
     };
     const allm = rootAt('runtime.allm');
-    expect(allm.name).toBe(`${allm.where} → runtime.mPadded`);
+    // Ms are allocated as runtime.mPadded since Go 1.25, as plain runtime.m before.
+    expect(allm.name).toBe(`${allm.where} → ${stripped.proc.binary.version.minor >= 25 ? 'runtime.mPadded' : 'runtime.m'}`);
     const allp = rootAt('runtime.allp');
     expect(allp.name?.startsWith(`${allp.where} → `)).toBe(true);
     expect(allp.name).toMatch(/ → \[\d+\]\*runtime\.p$/);
