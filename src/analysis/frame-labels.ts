@@ -47,9 +47,9 @@ export const format = {
   element(path: string): string {
     return `[elem]${path}`;
   },
-  /** A map's key or value, from the slot path inside a swiss-map group (`.slots[elem].key…`). */
+  /** A map's key or value, from the slot path inside a swiss-map group (`.slots[elem].key…`) or a map bucket (`.keys[elem]…`). */
   mapEntry(groupSlotPath: string): string {
-    return groupSlotPath.replace(/^\.slots\[elem\]\.key/, '[key]').replace(/^\.slots\[elem\]\.elem/, '[value]');
+    return groupSlotPath.replace(/^\.(?:slots\[elem\]\.key|keys\[elem\])/, '[key]').replace(/^\.(?:slots\[elem\]\.elem|elems\[elem\])/, '[value]');
   },
   /** A value in a channel's buffer, then the path inside it. */
   channelBuffer(path: string): string {

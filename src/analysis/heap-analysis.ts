@@ -1,6 +1,7 @@
 import { ReferenceGraphBuilder, type ReferenceGraph } from '../graph/reference-graph.js';
 import { PointerSlots } from '../goruntime/binary/pointer-slots.js';
 import { HeapObjects } from '../goruntime/heap/heap-objects.js';
+import { ObjectShapes } from '../goruntime/heap/object-shapes.js';
 import { containerLayout } from '../goruntime/layout/container-layout.js';
 import { scanHeapPointers } from '../goruntime/heap/pointer-scan.js';
 import { readSpans } from '../goruntime/heap/spans.js';
@@ -63,7 +64,9 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
     const fn = proc.dwarf?.functionAt(entry - proc.image.loadBias);
     return fn && slots.ofClosure(fn);
   };
-  const typing = new HeapTyping(mem, objects, binary.types, slots, containerLayout(proc.layout, binary.types.mapLayout !== 'classic'), scan.exactType, funcEntry, closureSlots);
+  const containers = containerLayout(proc.layout, binary.types.mapLayout !== 'classic');
+  const heapBits = new ObjectShapes(mem, objects, binary.experiment('greenteagc'));
+  const typing = new HeapTyping(mem, objects, binary.types, slots, containers, scan.exactType, funcEntry, closureSlots, heapBits);
   typeFromRoots(mem, typing, slots, roots);
   typing.propagate();
   phase('inferring types');

@@ -20,9 +20,9 @@ export function objectTypeName(typing: HeapTyping, obj: number, funcName: (entry
     case Role.mapHeader:
       return `${typeName()} (map header)`;
     case Role.mapTable:
-      return `${typeName()} (map directory and tables)`;
+      return `${typeName()} (${typing.containers.map.kind === 'swiss' ? 'map directory and tables' : 'mapextra and overflow lists'})`;
     case Role.mapGroups:
-      return `${typeName()} (map groups)`;
+      return `${typeName()} (${typing.containers.map.kind === 'swiss' ? 'map groups' : 'map buckets'})`;
     case Role.chan:
       return `${typeName()} (channel)`;
     case Role.chanBuffer:

@@ -52,6 +52,8 @@ describe('frame labels', () => {
   it('writes how a map, a channel buffer and an array hold their elements', () => {
     expect(format.mapEntry('.slots[elem].key')).toBe('[key]');
     expect(format.mapEntry('.slots[elem].elem.Payload')).toBe('[value].Payload');
+    expect(format.mapEntry('.keys[elem]')).toBe('[key]'); // a bucket map's bucket
+    expect(format.mapEntry('.elems[elem].Payload')).toBe('[value].Payload');
     expect(format.channelBuffer('')).toBe('[buf]');
     expect(format.element('.next')).toBe('[elem].next');
     expect(format.held('[value]', '*main.Session')).toBe('[value] *main.Session');

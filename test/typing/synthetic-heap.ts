@@ -1,12 +1,13 @@
 /**
  * A synthetic Go process for typing tests, without a toolchain or a core: a fake address space that
- * holds Go 1.26-layout type descriptors (abi.Type and its struct/pointer extensions, abi.Name, GC
- * masks) in a moduledata-like [types, etypes) range, and one-page spans of small objects with the
- * heap bits the runtime writes for them (runtime.writeHeapBitsSmall: the type's mask repeated over
- * the bytes allocated, at the end of the span, before Green Tea's inline mark bits).
+ * holds type descriptors (abi.Type, the same since Go 1.21, with its struct, pointer, array and
+ * bucket-map extensions, abi.Name, GC masks; Kind_ without flag bits) in a moduledata-like
+ * [types, etypes) range, and one-page spans of small objects with the heap bits the runtime writes
+ * for them (runtime.writeHeapBitsSmall: the type's mask repeated over the bytes allocated, at the
+ * end of the span, before Green Tea's inline mark bits).
  */
 import { type AddressSpace, MemoryFault } from '../../src/core/address-space.js';
-import { abiType, Kind, ptrType, structField, structType } from '../../src/goruntime/layout/abi-layout.js';
+import { abiType, arrayType, classicMapType, Kind, ptrType, structField, structType } from '../../src/goruntime/layout/abi-layout.js';
 import type { Moduledata } from '../../src/goruntime/binary/moduledata.js';
 import { RuntimeTypes } from '../../src/goruntime/binary/runtime-types.js';
 import { PointerSlots } from '../../src/goruntime/binary/pointer-slots.js';
@@ -76,8 +77,12 @@ export interface TypeDescriptorSpec {
   gcmask: number[];
   kind: number;
   name: string;
-  /** Pointer types. */
+  /** Pointer and array types. */
   elem?: TypeDesc;
+  /** Array types. */
+  len?: number;
+  /** Map types (the bucket-map descriptor): key and elem types, and the bucket type. */
+  map?: { key: TypeDesc; elem: TypeDesc; bucket: TypeDesc };
   /** Struct types: name, type, offset. */
   fields?: Array<{ name: string; type: TypeDesc; offset: number }>;
 }
@@ -110,9 +115,10 @@ export class TypeArena {
     return addr;
   }
 
-  /** A Go 1.26 abi.Type (Kind_ holds the bare kind), extended as a StructType or PtrType. */
+  /** An abi.Type (Kind_ holds the bare kind), extended as a StructType, PtrType, ArrayType or bucket MapType. */
   typeDescriptor(spec: TypeDescriptorSpec): TypeDesc {
-    const extSize = spec.kind === Kind.Struct ? structType.size : spec.kind === Kind.Pointer ? ptrType.size : abiType.size;
+    const extensions: Partial<Record<number, number>> = { [Kind.Struct]: structType.size, [Kind.Pointer]: ptrType.size, [Kind.Array]: arrayType.size, [Kind.Map]: classicMapType.size };
+    const extSize = extensions[spec.kind] ?? abiType.size;
     const addr = this.alloc(extSize);
     const gcdata = spec.gcmask.length ? this.alloc(spec.gcmask.length) : 0;
     if (gcdata) Buffer.from(spec.gcmask).copy(this.bytes, gcdata - TYPES);
@@ -131,6 +137,16 @@ export class TypeArena {
     b.writeInt32LE(str, at + o.Str);
     b.writeInt32LE(0, at + o.PtrToThis);
     if (spec.elem) putU64(b, at + ptrType.offsets.Elem, spec.elem.addr);
+    if (spec.len !== undefined) putU64(b, at + arrayType.offsets.Len, spec.len);
+    if (spec.map) {
+      const m = classicMapType.offsets;
+      putU64(b, at + m.Key, spec.map.key.addr);
+      putU64(b, at + m.Elem, spec.map.elem.addr);
+      putU64(b, at + m.Bucket, spec.map.bucket.addr);
+      b[at + m.KeySize] = spec.map.key.size;
+      b[at + m.ValueSize] = spec.map.elem.size;
+      b.writeUInt16LE(spec.map.bucket.size, at + m.BucketSize);
+    }
     if (spec.fields) {
       const fields = this.alloc(spec.fields.length * structField.size);
       spec.fields.forEach((f, i) => {
@@ -152,6 +168,30 @@ export class TypeArena {
   /** `int`: 8 bytes, no pointers. */
   readonly int = (): TypeDesc => this.typeDescriptor({ size: 8, ptrBytes: 0, gcmask: [], kind: Kind.Int, name: 'int' });
 
+  /** `unsafe.Pointer`. */
+  readonly unsafePointer = (): TypeDesc => this.typeDescriptor({ size: 8, ptrBytes: 8, gcmask: [1], kind: Kind.UnsafePointer, name: 'unsafe.Pointer' });
+
+  /** `[len]elem`. */
+  array(elem: TypeDesc, len: number): TypeDesc {
+    const ptrWords = [...Array(len).keys()].flatMap((i) => elem.ptrWords.map((w) => (i * elem.size) / 8 + w));
+    return this.typeDescriptor({ size: len * elem.size, ...maskOf(ptrWords), kind: Kind.Array, name: `[${len}]${elem.string}`, elem, len });
+  }
+
+  /**
+   * `map[key]elem` as a bucket map (Go ≤ 1.23, or noswissmap), and its bucket as the compiler makes
+   * it: tophash, 8 keys, 8 elems, then the overflow link, an unsafe.Pointer (a uintptr when neither
+   * key nor elem has pointers, so that the bucket has none).
+   */
+  bucketMap(key: TypeDesc, elem: TypeDesc): { map: TypeDesc; bucket: TypeDesc } {
+    const uint8 = this.typeDescriptor({ size: 1, ptrBytes: 0, gcmask: [], kind: Kind.Uint8, name: 'uint8' });
+    const pointerFree = key.ptrWords.length === 0 && elem.ptrWords.length === 0;
+    const overflow = pointerFree ? this.typeDescriptor({ size: 8, ptrBytes: 0, gcmask: [], kind: Kind.Uintptr, name: 'uintptr' }) : this.unsafePointer();
+    const name = `[${key.string}]${elem.string}`;
+    const bucket = this.struct(`map.bucket${name}`, [['topbits', this.array(uint8, 8)], ['keys', this.array(key, 8)], ['elems', this.array(elem, 8)], ['overflow', overflow]]);
+    const map = this.typeDescriptor({ size: 8, ptrBytes: 8, gcmask: [1], kind: Kind.Map, name: `map${name}`, map: { key, elem, bucket } });
+    return { map, bucket };
+  }
+
   /** `*elem`. */
   pointerTo(elem: TypeDesc): TypeDesc {
     return this.typeDescriptor({ size: 8, ptrBytes: 8, gcmask: [1], kind: Kind.Pointer, name: `*${elem.string}`, elem });
@@ -166,15 +206,20 @@ export class TypeArena {
       return f;
     });
     const ptrWords = placed.flatMap((f) => f.type.ptrWords.map((w) => f.offset / 8 + w));
-    const ptrBytes = ptrWords.length ? (Math.max(...ptrWords) + 1) * 8 : 0;
-    const gcmask = new Array<number>(Math.ceil(ptrBytes / 64)).fill(0);
-    for (const w of ptrWords) gcmask[w >> 3] |= 1 << (w & 7);
-    return this.typeDescriptor({ size: offset, ptrBytes, gcmask, kind: Kind.Struct, name, fields: placed });
+    return this.typeDescriptor({ size: offset, ...maskOf(ptrWords), kind: Kind.Struct, name, fields: placed });
   }
 
   get end(): number {
     return TYPES + this.next;
   }
+}
+
+/** PtrBytes and the GC mask of a type whose pointers are in these words. */
+function maskOf(ptrWords: number[]): { ptrBytes: number; gcmask: number[] } {
+  const ptrBytes = ptrWords.length ? (Math.max(...ptrWords) + 1) * 8 : 0;
+  const gcmask = new Array<number>(Math.ceil(ptrBytes / 64)).fill(0);
+  for (const w of ptrWords) gcmask[w >> 3]! |= 1 << (w & 7);
+  return { ptrBytes, gcmask };
 }
 
 /** One heap object: `count` values of `type` allocated together, and its words (the rest zero). */
@@ -196,7 +241,7 @@ export interface SpanSpec {
 export const span = (spec: SpanSpec): SpanSpec => spec;
 export const object = (type: TypeDesc, words: number[] = [], count = 1): ObjectSpec => ({ type, words, count });
 /** The address of slot i of a span. */
-export const slotAddr = (s: SpanSpec, i: number): number => s.start + i * s.elemSize;
+export const slotAddr = (s: Pick<SpanSpec, 'start' | 'elemSize'>, i: number): number => s.start + i * s.elemSize;
 
 /** Size classes up to 512 bytes (internal/runtime/gc/sizeclasses.go); class i+1 holds classSizes[i]. */
 const classSizes = [8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512];
@@ -270,6 +315,13 @@ export interface ObjectType {
   count: number;
 }
 
+/** The Go release a synthetic process is read as: its runtime layout table and map implementation. */
+export interface Release {
+  minor: number;
+  swissMaps: boolean;
+}
+const go126: Release = { minor: 26, swissMaps: true };
+
 /**
  * Shape inference wired as analysis/heap-analysis.ts inferTypes wires it, over the synthetic heap:
  * no roots, no exact types, no functions, no itabs.
@@ -280,16 +332,17 @@ export class ShapeRun {
   readonly typing: HeapTyping;
   readonly inference: ShapeInference;
 
-  constructor(mem: FakeMemory, arena: TypeArena, spans: SpanSpec[], candidates: TypeDesc[], greenTea: boolean) {
+  constructor(mem: FakeMemory, arena: TypeArena, spans: SpanSpec[], candidates: TypeDesc[], greenTea: boolean, release: Release) {
     const md = { types: TYPES, etypes: arena.end, text: TEXT } as Moduledata;
+    const { minor, swissMaps } = release;
     this.types = new RuntimeTypes(mem, [md], {
-      version: { major: 1, minor: 26, patch: 0, raw: 'go1.26.0', experiments: {} },
-      swissMaps: true,
+      version: { major: 1, minor, patch: 0, raw: `go1.${minor}.0`, experiments: {} },
+      swissMaps,
     });
     this.objects = new HeapObjects(writeSpans(mem, spans, greenTea));
     const slots = new PointerSlots(this.types, TYPES);
     const noFunc = (): number | undefined => undefined;
-    this.typing = new HeapTyping(mem, this.objects, this.types, slots, containerLayout(tableLayout(26)), new Float64Array(this.objects.count), noFunc);
+    this.typing = new HeapTyping(mem, this.objects, this.types, slots, containerLayout(tableLayout(minor), swissMaps), new Float64Array(this.objects.count), noFunc);
     const runtimeCandidates = candidates.map((c) => {
       const t = this.types.typeAt(c.addr);
       if (!t) throw new Error(`no descriptor read back for ${c.string}`);
@@ -335,6 +388,6 @@ export function syntheticProcess() {
     arena,
     int,
     /** Runs shape inference over these spans with these candidates (the types the program allocates). */
-    run: (spans: SpanSpec[], candidates: TypeDesc[], greenTea = true) => new ShapeRun(mem, arena, spans, candidates, greenTea),
+    run: (spans: SpanSpec[], candidates: TypeDesc[], greenTea = true, release = go126) => new ShapeRun(mem, arena, spans, candidates, greenTea, release),
   };
 }

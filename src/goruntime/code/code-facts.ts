@@ -20,7 +20,7 @@ export interface CodeFacts {
    * [rip+type] is how the compiler passes a type to newobject, makeslice, mallocgc, makemap,
    * makechan and the interface conversions), the types linked for reflection (typelinks, up to Go
    * 1.26), the element types of pointers, slices and arrays among them (what reflection and the
-   * runtime allocate from a type they hold) and the group types of maps.
+   * runtime allocate from a type they hold) and the group or bucket types of maps.
    */
   allocatable: RuntimeType[];
   /** Data and bss words the code assigns straight from one allocation site's result, by address. */
@@ -77,8 +77,8 @@ export function readCodeFacts(mem: AddressSpace, pclntab: PcLnTab, types: Runtim
   for (const md of modules) for (const addr of typelinks(mem, md)) add(types.typeAt(addr));
   for (const t of [...found.values()]) {
     if (t.kind === Kind.Pointer || t.kind === Kind.Slice || t.kind === Kind.Array) add(t.elem());
-    const group = t.kind === Kind.Map ? t.mapInfo() : undefined;
-    if (group?.layout === 'swiss') add(types.typeAt(group.group));
+    const map = t.kind === Kind.Map ? t.mapInfo() : undefined;
+    if (map) add(types.typeAt(map.layout === 'swiss' ? map.group : map.bucket));
   }
   const globalAllocations = new Map<number, GlobalAllocation>();
   for (const [global, allocation] of assignments) if (allocation) globalAllocations.set(global, { type: allocation.type, slice: allocation.slice });

@@ -1,3 +1,4 @@
+import { ptrSize } from '../arch.js';
 import type { RuntimeLayout } from './runtime-layout.js';
 
 /** Swiss-table maps (Go 1.24+): internal/runtime/maps.Map and table. */
@@ -24,6 +25,8 @@ export interface ClassicMapLayout {
   readonly oldbuckets: number;
   /** hmap.extra: the *mapextra holding the overflow buckets of pointer-free maps. */
   readonly extra: number;
+  /** mapextra.overflow and oldoverflow: each a *[]*bmap listing the overflow buckets of buckets and oldbuckets. */
+  readonly extraLists: readonly number[];
 }
 
 /**
@@ -63,5 +66,7 @@ function classicMapLayout(layout: RuntimeLayout): ClassicMapLayout {
     buckets: layout.offset('runtime.hmap', 'buckets'),
     oldbuckets: layout.offset('runtime.hmap', 'oldbuckets'),
     extra: layout.offset('runtime.hmap', 'extra'),
+    // mapextra has begun {overflow, oldoverflow *[]*bmap; …} in every release with bucket maps; the tables do not carry it.
+    extraLists: [0, ptrSize],
   };
 }

@@ -35,9 +35,25 @@ export function isRuntimeRepresentation(t: RuntimeType): boolean {
   return runtimeRepresentations.has(t.string);
 }
 
-/** A swiss map's table and directory (internal/runtime/maps), which belong to their map's frame. */
+/**
+ * The runtime's own structs that make up a map, which belong to their map's frame: a swiss map's
+ * table and directory (internal/runtime/maps); a bucket map's header, its mapextra and the overflow
+ * lists in it. Unlike the others, the header is no runtime representation: its malloc site types it
+ * runtime.hmap until its buckets tell its map (an empty map has none), and the map re-types it.
+ */
 export function isRuntimeMapPart(t: RuntimeType | undefined): boolean {
-  return t !== undefined && runtimeMapParts.includes(t.string);
+  return t !== undefined && (isBucketMapHeader(t) || runtimeMapParts.includes(t.string));
 }
-const runtimeMapParts = ['maps.table', '*maps.table'];
+
+/** A bucket map's header as the runtime allocates it (runtime.hmap), which does not say whose map it is. */
+export function isBucketMapHeader(t: RuntimeType): boolean {
+  return t.string === 'runtime.hmap';
+}
+
+/** A map's group (swiss) or bucket type, which the compiler names `map.group[K]V` or `map.bucket[K]V`. */
+export function isMapGroupType(t: RuntimeType): boolean {
+  return t.string.startsWith('map.group[') || t.string.startsWith('map.bucket[');
+}
+
+const runtimeMapParts = ['maps.table', '*maps.table', 'runtime.mapextra', '[]*runtime.bmap', '*runtime.bmap', 'runtime.bmap'];
 const runtimeRepresentations = new Set(['maps.Map', 'runtime.hchan', ...runtimeMapParts]);

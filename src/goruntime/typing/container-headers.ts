@@ -2,6 +2,8 @@ import { type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import { Kind } from '../layout/abi-layout.js';
 import { shapeKeyOf } from '../heap/object-shapes.js';
 import type { RuntimeType } from '../binary/runtime-types.js';
+import { sizeClassOf } from '../heap/size-classes.js';
+import { isBucketMapHeader } from './allocation-fit.js';
 import { Role, type HeapTyping } from './heap-typing.js';
 import { ptrSize } from '../arch.js';
 import type { SwissMapLayout } from '../layout/container-layout.js';
@@ -14,16 +16,19 @@ const minChanSize = 96;
 const bothDir = 3;
 
 /**
- * Map headers and channels are allocated as the runtime's own structs (maps.Map, hchan), which say
- * little by their shape; what makes them a `map[K]V` or `chan T` is in what they lead to. A map
- * header leads to its groups, whose group type belongs to exactly one map type; a channel names its
- * element type in elemtype, and `chan T` is the channel type of that element.
+ * Map headers and channels are allocated as the runtime's own structs (maps.Map, runtime.hmap,
+ * hchan), which say little by their shape; what makes them a `map[K]V` or `chan T` is in what they
+ * lead to. A map header leads to its groups (swiss) or buckets, whose type belongs to exactly one map
+ * type; a channel names its element type in elemtype, and `chan T` is the channel type of that element.
  */
 export class ContainerHeaders {
+  /** Map types by their group or bucket type. */
   private readonly mapsByGroup = new Map<number, RuntimeType | null>();
   private readonly chansByElem = new Map<number, RuntimeType | null>();
-  /** A map header's shape: its size, and its only pointer, dirPtr. */
+  /** A map header's shape: its size class and its pointers (dirPtr; or buckets, oldbuckets and extra). */
   private readonly mapHeaderShape: string;
+  /** runtime.hmap, as a bucket map's header is typed by its malloc site (-1 when the program has none). */
+  private readonly hmapType: number;
 
   constructor(
     private readonly mem: AddressSpace,
@@ -31,12 +36,14 @@ export class ContainerHeaders {
     candidates: readonly RuntimeType[],
   ) {
     const m = typing.containers.map;
-    this.mapHeaderShape = m.kind === 'swiss' ? shapeKeyOf(m.mapSize, 1 << (m.mapDirPtr / ptrSize), 0) : '';
+    const pointers = m.kind === 'swiss' ? [m.mapDirPtr] : [m.buckets, m.oldbuckets, m.extra];
+    this.mapHeaderShape = shapeKeyOf(sizeClassOf(m.mapSize) ?? 0, pointers.reduce((bits, off) => bits | (1 << (off / ptrSize)), 0), 0);
+    this.hmapType = candidates.find(isBucketMapHeader)?.addr ?? -1;
     const add = (index: Map<number, RuntimeType | null>, key: number, t: RuntimeType) => index.set(key, index.has(key) && index.get(key)?.addr !== t.addr ? null : t);
     for (const t of candidates) {
       if (t.kind === Kind.Map) {
         const info = t.mapInfo();
-        if (info?.layout === 'swiss') add(this.mapsByGroup, info.group, t);
+        if (info) add(this.mapsByGroup, info.layout === 'swiss' ? info.group : info.bucket, t);
       } else if (t.kind === Kind.Chan && t.chanDir === bothDir) {
         const elem = t.elem();
         if (elem) add(this.chansByElem, elem.addr, t);
@@ -44,24 +51,34 @@ export class ContainerHeaders {
     }
   }
 
-  /** Types an untyped object as a map header or channel when its words say so. */
+  /** Whether an object is a bucket map's header typed only as runtime.hmap, which recognize may still type as its map. */
+  isRuntimeMapHeader(obj: number): boolean {
+    return this.typing.role[obj] === Role.value && this.typing.type[obj] === this.hmapType;
+  }
+
+  /** Types an untyped object (or a runtime.hmap) as a map header or channel when its words say so. */
   recognize(obj: number, word: (off: number) => number, shape: string | undefined): boolean {
     const m = this.typing.containers.map;
-    if (m.kind === 'swiss' && shape === this.mapHeaderShape && this.typing.objects.size[obj] === m.mapSize) return this.mapHeader(m, obj, word);
+    if (shape === this.mapHeaderShape) return this.mapHeader(obj, m.kind === 'swiss' ? this.swissGroups(m, word) : word(m.buckets));
     if (this.typing.objects.size[obj]! >= minChanSize) return this.channel(obj, word);
     return false;
   }
 
-  private mapHeader(m: SwissMapLayout, obj: number, word: (off: number) => number): boolean {
-    const dirPtr = word(m.mapDirPtr);
-    const dirLen = word(m.mapDirLen);
-    if (dirPtr === 0 || dirLen >= maxDirLen || (dirLen & (dirLen - 1)) !== 0) return false;
-    const groups = dirLen === 0 ? dirPtr : this.readPtr(this.readPtr(dirPtr) + m.tableGroups);
+  /** Types a map header by the typed array of groups or buckets at `groups`. */
+  private mapHeader(obj: number, groups: number): boolean {
     const { objects, role, type } = this.typing;
     const g = objects.objectStartingAt(groups);
     if (g < 0 || role[g] === Role.unknown) return false;
     const mapType = this.mapsByGroup.get(type[g]!);
     return mapType ? this.typing.infer(obj, Role.mapHeader, mapType, 1) : false;
+  }
+
+  /** A swiss map's first groups: its only group, or those of its first table (0 when its directory is not real). */
+  private swissGroups(m: SwissMapLayout, word: (off: number) => number): number {
+    const dirPtr = word(m.mapDirPtr);
+    const dirLen = word(m.mapDirLen);
+    if (dirPtr === 0 || dirLen >= maxDirLen || (dirLen & (dirLen - 1)) !== 0) return 0;
+    return dirLen === 0 ? dirPtr : this.readPtr(this.readPtr(dirPtr) + m.tableGroups);
   }
 
   private channel(obj: number, word: (off: number) => number): boolean {

@@ -6,7 +6,13 @@ import type { RuntimeType, RuntimeTypes } from '../binary/runtime-types.js';
 import { isRuntimeMapPart } from './allocation-fit.js';
 import type { DeclaredType, PointerSlot, PointerSlots, SlotKind } from '../binary/pointer-slots.js';
 import { ptrSize } from '../arch.js';
-import type { ContainerLayout } from '../layout/container-layout.js';
+import type { ClassicMapLayout, ContainerLayout, SwissMapLayout } from '../layout/container-layout.js';
+
+/** The heap's pointer bits of small objects (heap/object-shapes.ts). */
+export interface HeapBits {
+  hasBits(obj: number): boolean;
+  pointerWord(obj: number, w: number): boolean;
+}
 
 /** What an object is, as far as typing found out. */
 export const Role = {
@@ -17,9 +23,11 @@ export const Role = {
   array: 2,
   /** The bytes of a string (`count` = length). */
   string: 3,
-  /** A map's header (`type` = the map type); its directory, tables and groups fold into it. */
+  /** A map's header (`type` = the map type); what makes up the map folds into it. */
   mapHeader: 4,
+  /** A swiss map's directory or table, a bucket map's mapextra or overflow list (`type` = the map type). */
   mapTable: 5,
+  /** An array of a map's groups or buckets (`type` = the group or bucket type). */
   mapGroups: 6,
   /** A channel (`type` = the chan type); a separate buffer folds into it. */
   chan: 7,
@@ -60,6 +68,8 @@ export class HeapTyping {
     private readonly funcEntry: (pc: number) => number | undefined,
     /** The captured variables of closures of the function at an entry PC (from DWARF), if known. */
     readonly closureSlots: (entry: number) => PointerSlot[] | undefined = () => undefined,
+    /** The heap's pointer bits of small objects, which an interface's claim about its data must agree with. */
+    private readonly heapBits?: HeapBits,
   ) {
     const n = objects.count;
     this.role = new Uint8Array(n);
@@ -67,7 +77,7 @@ export class HeapTyping {
     this.count = new Float64Array(n);
     for (let o = 0; o < n; o++) {
       const t = exactType[o] ? types.typeAt(exactType[o]!) : undefined;
-      if (t && t.size > 0) this.assign(o, Role.value, t, Math.floor((objects.size[o]! - this.dataOffset(o)) / t.size));
+      if (t && t.size > 0) this.assign(o, Role.value, t, this.capacity(o, t));
     }
   }
 
@@ -107,7 +117,7 @@ export class HeapTyping {
     return total;
   }
 
-  /** Types an untyped object from what inference found out; false when it was typed already. */
+  /** Types an untyped object (or a runtime map struct, as what it is in its map) from what inference found out; false when it was typed already. */
   infer(obj: number, role: Role, type: RuntimeType | number, count: number): boolean {
     return this.assign(obj, role, type, count);
   }
@@ -121,11 +131,12 @@ export class HeapTyping {
         this.role[obj] = role;
         this.count[obj] = count;
       }
-      // A map's directory and tables, typed as the runtime's own structs before the map was found.
-      if (role === Role.mapTable && this.role[obj] === Role.value && isRuntimeMapPart(this.types.typeAt(this.type[obj]!))) {
+      // A map's header or parts, typed as the runtime's own structs before the map was found: followed again as what they are.
+      if (isMapRole(role) && (this.role[obj] === Role.value || this.role[obj] === Role.array) && isRuntimeMapPart(this.types.typeAt(this.type[obj]!))) {
         this.type[obj] = addr;
         this.role[obj] = role;
         this.count[obj] = count;
+        this.queue.push(obj);
         return true;
       }
       return false;
@@ -178,11 +189,28 @@ export class HeapTyping {
   followInterfaceData(dynamic: RuntimeType, data: number): void {
     if (!dynamic.directIface) {
       const obj = this.objects.objectStartingAt(data);
-      if (obj >= 0) this.assign(obj, Role.value, dynamic, 1);
+      if (obj >= 0 && this.agreesWithHeapBits(obj, dynamic)) this.assign(obj, Role.value, dynamic, 1);
       return;
     }
     const slot = this.slots.at(dynamic, 0);
     if (slot && slot.kind !== 'eface' && slot.kind !== 'iface') this.follow(slot.kind, slot.type, data, 1);
+  }
+
+  /**
+   * Whether the heap's pointer bits of a small object are those of one value of t: the allocator
+   * wrote them from the type the object was made with, so a stale or misread interface word that
+   * names another type of the same size is caught. True when the object has no such bits.
+   */
+  private agreesWithHeapBits(obj: number, t: RuntimeType): boolean {
+    if (!this.heapBits?.hasBits(obj)) return true;
+    const mask = this.types.maskOf(t);
+    if (!mask) return true;
+    const words = this.objects.size[obj]! / ptrSize;
+    for (let w = 0; w < words; w++) {
+      const typed = w * ptrSize < t.ptrBytes && (mask[w >> 3]! & (1 << (w & 7))) !== 0;
+      if (typed !== this.heapBits.pointerWord(obj, w)) return false;
+    }
+    return true;
   }
 
   private readWord(addr: number): number {
@@ -217,14 +245,19 @@ export class HeapTyping {
     const mapType = this.types.typeAt(this.type[header]!);
     const info = mapType?.mapInfo();
     const m = this.containers.map;
-    if (!mapType || !info || info.layout !== 'swiss' || m.kind !== 'swiss') return;
-    const groupType = this.types.typeAt(info.group);
+    if (!mapType || !info) return;
+    if (info.layout === 'swiss' && m.kind === 'swiss') this.expandSwissMap(m, mapType, info.group, addr);
+    else if (info.layout === 'classic' && m.kind === 'classic') this.expandBucketMap(m, mapType, info.bucket, addr);
+  }
+
+  private expandSwissMap(m: SwissMapLayout, mapType: RuntimeType, group: number, addr: number): void {
+    const groupType = this.types.typeAt(group);
     if (!groupType || groupType.size === 0) return;
     const dirPtr = this.readWord(addr + m.mapDirPtr);
     const dirLen = this.readWord(addr + m.mapDirLen);
     const typeGroups = (groupsAddr: number) => {
       const g = this.objects.find(groupsAddr);
-      if (g >= 0) this.assign(g, Role.mapGroups, groupType, Math.floor((this.objects.size[g]! - this.dataOffset(g)) / groupType.size));
+      if (g >= 0) this.assign(g, Role.mapGroups, groupType, this.capacity(g, groupType));
     };
     if (dirLen === 0) return typeGroups(dirPtr);
     const dir = this.objects.find(dirPtr);
@@ -239,6 +272,56 @@ export class HeapTyping {
     }
   }
 
+  /**
+   * A bucket map (runtime.hmap): its array of buckets and, while it grows, the old one, each with
+   * the overflow buckets chained from the last word of a bucket; and its mapextra, whose overflow
+   * lists keep the overflow buckets of a pointer-free map alive (its buckets' last word is a uintptr).
+   */
+  private expandBucketMap(m: ClassicMapLayout, mapType: RuntimeType, bucket: number, addr: number): void {
+    const bucketType = this.types.typeAt(bucket);
+    if (!bucketType || bucketType.size < ptrSize) return;
+    for (const field of [m.buckets, m.oldbuckets]) {
+      const array = this.objects.objectStartingAt(this.readWord(addr + field));
+      if (array < 0) continue;
+      // 2^B buckets and the overflow buckets preallocated with them: the runtime uses all the slot holds.
+      this.assign(array, Role.mapGroups, bucketType, this.capacity(array, bucketType));
+      if (this.role[array] === Role.mapGroups) this.typeOverflowChains(array, bucketType);
+    }
+    const extraAddr = this.readWord(addr + m.extra);
+    const extra = this.objects.objectStartingAt(extraAddr);
+    if (extra < 0) return;
+    this.assign(extra, Role.mapTable, mapType, 1);
+    for (const list of m.extraLists) {
+      const sliceAddr = this.readWord(extraAddr + list);
+      const slice = this.objects.objectStartingAt(sliceAddr);
+      if (slice < 0) continue;
+      this.assign(slice, Role.mapTable, mapType, 1);
+      this.assign(this.objects.objectStartingAt(this.readWord(sliceAddr)), Role.mapTable, mapType, 1);
+    }
+  }
+
+  /** Types the overflow buckets chained from each bucket of a bucket array as the map's buckets too. */
+  private typeOverflowChains(array: number, bucketType: RuntimeType): void {
+    const start = this.objects.dataStart(array);
+    const reader = new WindowReader(this.mem, start, this.objects.addr[array]! + this.objects.size[array]! - start);
+    const link = bucketType.size - ptrSize;
+    for (let i = 0, n = this.count[array]!; i < n; i++) {
+      // Preallocated overflow buckets lie inside the array (its last one points back at the array's start);
+      // a bucket already typed as the map's ends the chain, which also stops a corrupt chain from looping.
+      for (let next = reader.word(i * bucketType.size + link); ; next = this.readWord(next + link)) {
+        const o = this.objects.objectStartingAt(next);
+        if (o < 0 || this.role[o] === Role.mapGroups) break;
+        this.assign(o, Role.mapGroups, bucketType, 1);
+        if (this.role[o] !== Role.mapGroups) break;
+      }
+    }
+  }
+
+  /** How many values of t an object holds. */
+  private capacity(obj: number, t: RuntimeType): number {
+    return Math.floor((this.objects.size[obj]! - this.dataOffset(obj)) / t.size);
+  }
+
   private expandChan(obj: number, addr: number): void {
     const chanType = this.types.typeAt(this.type[obj]!);
     const elem = chanType?.kind === Kind.Chan ? chanType.elem() : undefined;
@@ -246,6 +329,11 @@ export class HeapTyping {
     const buf = this.objects.find(this.readWord(addr + this.containers.chanBuf));
     if (buf >= 0 && this.objects.addr[buf] !== addr) this.assign(buf, Role.chanBuffer, elem, this.readWord(addr + 8));
   }
+}
+
+/** The roles of a map's header and of what folds into it. */
+function isMapRole(role: Role): boolean {
+  return role === Role.mapHeader || role === Role.mapTable || role === Role.mapGroups;
 }
 
 /** Roles that say more about an array the heap already typed by its element. */

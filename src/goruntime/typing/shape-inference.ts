@@ -5,7 +5,7 @@ import { type ObjectShapes, shapeKeyOf } from '../heap/object-shapes.js';
 import { sizeClassOf } from '../heap/size-classes.js';
 import type { RuntimeType, RuntimeTypes } from '../binary/runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
-import { isClosureContext, isRuntimeRepresentation } from './allocation-fit.js';
+import { isClosureContext, isMapGroupType, isRuntimeRepresentation } from './allocation-fit.js';
 import type { ContainerHeaders } from './container-headers.js';
 import type { InterfaceWords } from './interface-words.js';
 import type { PointerSlot, PointerSlots } from '../binary/pointer-slots.js';
@@ -76,7 +76,9 @@ export class ShapeInference {
     const { objects } = this.typing;
     let typed = 0;
     for (let obj = 0; obj < objects.count; obj++) {
-      if (this.typing.role[obj] !== Role.unknown) continue;
+      const untyped = this.typing.role[obj] === Role.unknown;
+      // A bucket map's header, typed runtime.hmap by its malloc site, may still be recognized as its map.
+      if (!untyped && !this.evidence.containers.isRuntimeMapHeader(obj)) continue;
       const hasBits = this.evidence.shapes.hasBits(obj);
       const addr = objects.addr[obj]!;
       const size = Math.min(objects.size[obj]!, maxReadBytes);
@@ -84,7 +86,7 @@ export class ShapeInference {
       const bytes = this.mem.read(addr, size);
       const word = (off: number) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0);
       const key = hasBits ? this.evidence.shapes.key(obj) : undefined;
-      if (this.evidence.containers.recognize(obj, word, key) || (hasBits && this.inferObject(obj, word, key))) typed++;
+      if (this.evidence.containers.recognize(obj, word, key) || (untyped && hasBits && this.inferObject(obj, word, key))) typed++;
     }
     return typed;
   }
@@ -98,7 +100,7 @@ export class ShapeInference {
     const shapes = key !== undefined ? this.index.get(key) : undefined;
     const best = shapes && shapes.length <= maxCandidates ? this.bestShape(shapes, word) : undefined;
     if (best) {
-      const role = best.type.string.startsWith('map.group[') ? Role.mapGroups : best.count > 1 ? Role.array : Role.value;
+      const role = isMapGroupType(best.type) ? Role.mapGroups : best.count > 1 ? Role.array : Role.value;
       return typing.infer(obj, role, best.type, best.count);
     }
     // Ambiguous or unknown: still type what interface values inside it hold.
