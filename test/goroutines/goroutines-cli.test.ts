@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GoroutineJson } from '../../src/cli/commands/goroutines.js';
 import { runCli, runCliJson } from '../support/run-cli.js';
-import { type FixtureCore, allCombos, fixtureCore, releaseCombos } from '../support/fixtures.js';
+import { type DumpMethod, type FixtureBuild, type FixtureCore, type GoToolchain, allCombos, fixtureCore, releaseCombos } from '../support/fixtures.js';
 import { type TracebackGoroutine, defaultLevelCreator, defaultLevelFrames, parseTraceback } from './go-traceback.js';
 
 const programs = ['goroutines', 'planted'] as const;
@@ -18,9 +18,20 @@ const spinner = 'main.spin';
 const place = (f: { function: string; file: string; line: number }) => `${f.function} ${f.file}:${f.line}`;
 const headerState = (g: GoroutineJson) => g.waitReason ?? g.status;
 
+/**
+ * Both programs on Go 1.26 and 1.27; the planted one on every other release and variant too, and
+ * there the -s -w build's crash core besides, read with that stripped binary.
+ */
+const coresOf = (program: (typeof programs)[number]): Array<{ go: GoToolchain; dump: DumpMethod; build: FixtureBuild }> => [
+  ...allCombos.map((c) => ({ ...c, build: 'default' as const })),
+  ...(program !== 'planted' ? [] : [
+    ...releaseCombos.map((c) => ({ ...c, build: 'default' as const })),
+    ...releaseCombos.filter((c) => c.dump === 'crash').map((c) => ({ ...c, build: 'stripped' as const })),
+  ]),
+];
+
 describe.each(programs)('goroutines --json on the %s fixture', (program) => {
-  // Both programs on Go 1.26 and 1.27, the planted one on every other release and variant too.
-  describe.each(program === 'planted' ? [...allCombos, ...releaseCombos] : allCombos)('Go $go, $dump', ({ go, dump }) => {
+  describe.each(coresOf(program))('Go $go, $dump, $build build', ({ go, dump, build }) => {
     let fixture: FixtureCore;
     let goroutines: GoroutineJson[];
     let byId: Map<number, GoroutineJson>;
@@ -32,7 +43,7 @@ describe.each(programs)('goroutines --json on the %s fixture', (program) => {
     let moved: Map<number, string>;
 
     beforeAll(async () => {
-      fixture = await fixtureCore(program, go, dump);
+      fixture = await fixtureCore(program, go, dump, build);
       goroutines = runCliJson<GoroutineJson[]>(['goroutines', '--json', fixture.core, fixture.binary]);
       byId = new Map(goroutines.map((g) => [g.id, g]));
       oracle = parseTraceback(readFileSync(join(fixture.truthDir, 'stacks.txt'), 'utf8'));

@@ -7,8 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { decodeFunction, decodeInstruction } from '../../src/x86/decoder.js';
-import { fixtureBinary, type GoToolchain } from '../support/fixtures.js';
-import { goEnv, openGoBinary } from '../goruntime/support.js';
+import { fixtureBinary } from '../support/fixtures.js';
+import { goEnv, openGoBinary, type Toolchain } from '../goruntime/support.js';
 
 interface ListedFunction {
   name: string;
@@ -21,7 +21,7 @@ interface ListedFunction {
   jumps: Map<number, number>;
 }
 
-function objdump(binary: string, go: GoToolchain): ListedFunction[] {
+function objdump(binary: string, go: Toolchain): ListedFunction[] {
   const text = execFileSync('go', ['tool', 'objdump', binary], { env: goEnv(go), maxBuffer: 1 << 30, encoding: 'utf8' });
   const functions: ListedFunction[] = [];
   let fn: ListedFunction | undefined;
@@ -45,7 +45,7 @@ function objdump(binary: string, go: GoToolchain): ListedFunction[] {
   return functions;
 }
 
-function dataSymbols(binary: string, go: GoToolchain): Map<string, number> {
+function dataSymbols(binary: string, go: Toolchain): Map<string, number> {
   const text = execFileSync('go', ['tool', 'nm', binary], { env: goEnv(go), maxBuffer: 1 << 28, encoding: 'utf8' });
   const symbols = new Map<string, number>();
   for (const line of text.split('\n')) {
