@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GoroutineJson } from '../../src/cli/commands/goroutines.js';
 import { runCli, runCliJson } from '../support/run-cli.js';
-import { type DumpMethod, type FixtureBuild, type FixtureCore, type GoToolchain, allCombos, fixtureCore, releaseCombos } from '../support/fixtures.js';
+import { type DumpMethod, type FixtureBuild, type FixtureCore, type GoToolchain, allCombos, fixtureCore, goroutineReleaseCombos, releaseCombos } from '../support/fixtures.js';
 import { type TracebackGoroutine, defaultLevelCreator, defaultLevelFrames, parseTraceback } from './go-traceback.js';
 
 const programs = ['goroutines', 'planted'] as const;
@@ -19,12 +19,13 @@ const place = (f: { function: string; file: string; line: number }) => `${f.func
 const headerState = (g: GoroutineJson) => g.waitReason ?? g.status;
 
 /**
- * Both programs on Go 1.26 and 1.27; the planted one on every other release and variant too, and
- * there the -s -w build's crash core besides, read with that stripped binary.
+ * Both programs on Go 1.26 and 1.27; the goroutines one on 1.22 and 1.25 too; the planted one on
+ * every other release and variant, and there the -s -w build's crash core besides, read with that
+ * stripped binary.
  */
 const coresOf = (program: (typeof programs)[number]): Array<{ go: GoToolchain; dump: DumpMethod; build: FixtureBuild }> => [
   ...allCombos.map((c) => ({ ...c, build: 'default' as const })),
-  ...(program !== 'planted' ? [] : [
+  ...(program !== 'planted' ? goroutineReleaseCombos.map((c) => ({ ...c, build: 'default' as const })) : [
     ...releaseCombos.map((c) => ({ ...c, build: 'default' as const })),
     ...releaseCombos.filter((c) => c.dump === 'crash').map((c) => ({ ...c, build: 'stripped' as const })),
   ]),

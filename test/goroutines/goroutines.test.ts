@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoProcess } from '../../src/goruntime/process/go-process.js';
 import { type Frame, type Goroutine, readGoroutines } from '../../src/goruntime/process/goroutines.js';
 import { readThreadStacks } from '../../src/goruntime/process/threads.js';
-import { type FixtureCore, allCombos, fixtureCore, releaseCombos } from '../support/fixtures.js';
+import { type FixtureCore, allCombos, fixtureCore, goroutineReleaseCombos, releaseCombos } from '../support/fixtures.js';
 import { type TracebackGoroutine, defaultLevelFrames, parseTraceback } from './go-traceback.js';
 
 const programs = ['goroutines', 'planted'] as const;
@@ -25,8 +25,9 @@ const physical = (frames: Frame[]) => frames.filter((f) => !f.inlined);
 const headerState = (g: Goroutine) => g.waitReason ?? g.status;
 
 describe.each(programs)('goroutines of the %s fixture', (program) => {
-  // Both programs on Go 1.26 and 1.27, the planted one on every other release and variant too.
-  describe.each(program === 'planted' ? [...allCombos, ...releaseCombos] : allCombos)('Go $go, $dump', ({ go, dump }) => {
+  // Both programs on Go 1.26 and 1.27; the planted one on every other release and variant too, the
+  // goroutines one on 1.22 and 1.25.
+  describe.each([...allCombos, ...(program === 'planted' ? releaseCombos : goroutineReleaseCombos)])('Go $go, $dump', ({ go, dump }) => {
     let fixture: FixtureCore;
     let proc: GoProcess;
     let goroutines: Goroutine[];

@@ -148,6 +148,12 @@ export const releaseCombos: Array<{ go: GoToolchain; dump: DumpMethod }> = [
   { go: '1.26-nogreenteagc', dump: 'crash' },
 ];
 
+/**
+ * The releases whose goroutines fixture (a goroutine running on a thread, locked threads, syscalls)
+ * is dumped too: 1.22 and 1.25, whose g, m and gobuf differ from each other and from 1.26's.
+ */
+export const goroutineReleaseCombos = releaseCombos.filter((c) => c.go === '1.22' || c.go === '1.25');
+
 /** Every release and variant goheapflame reads, for the suites that check exactness on each. */
 export const everyRelease = [...allCombos, ...releaseCombos];
 
