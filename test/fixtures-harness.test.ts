@@ -17,6 +17,7 @@ const expectedVersion: Record<GoToolchain, RegExp> = {
   '1.24-noswissmap': /^go1\.24\.13 X:noswissmap$/,
   '1.25': /^go1\.25\.5$/,
   '1.25-greenteagc': /^go1\.25\.5 X:greenteagc$/,
+  '1.25-noswissmap': /^go1\.25\.5 X:noswissmap$/,
   '1.26': /^go1\.26(\.\d+)?$/,
   '1.26-nogreenteagc': /^go1\.26(\.\d+)?-X:nogreenteagc$/,
   '1.27': /^go1\.27\.3$/,

@@ -11,7 +11,9 @@ import * as arch from '../../src/goruntime/arch.js';
 import { dwarfLayout, type RuntimeLayout, tableEntries, tableLayout } from '../../src/goruntime/layout/runtime-layout.js';
 import { fixtureBinary, type GoToolchain } from '../support/fixtures.js';
 
-const variants: GoToolchain[] = ['1.22', '1.23', '1.24', '1.24-noswissmap', '1.25', '1.25-greenteagc', '1.26', '1.26-nogreenteagc', '1.27'];
+const variants: GoToolchain[] = [
+  '1.22', '1.23', '1.24', '1.24-noswissmap', '1.25', '1.25-greenteagc', '1.25-noswissmap', '1.26', '1.26-nogreenteagc', '1.27',
+];
 /** The structs of the map implementation a build does not use. */
 const otherMaps = (swiss: boolean) => (swiss ? ['runtime.hmap'] : ['internal/runtime/maps.Map', 'internal/runtime/maps.table']);
 

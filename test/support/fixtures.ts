@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 /** A Go release, or a release built with a GOEXPERIMENT that changes the heap or the runtime's structs. */
 export type GoToolchain =
-  | '1.22' | '1.23' | '1.24' | '1.24-noswissmap' | '1.25' | '1.25-greenteagc' | '1.26' | '1.26-nogreenteagc' | '1.27';
+  | '1.22' | '1.23' | '1.24' | '1.24-noswissmap' | '1.25' | '1.25-greenteagc' | '1.25-noswissmap' | '1.26' | '1.26-nogreenteagc' | '1.27';
 
 /** How each GoToolchain builds: GOTOOLCHAIN (local is the machine's Go 1.26) and GOEXPERIMENT. */
 const toolchains: Record<GoToolchain, { toolchain: string; experiment?: string }> = {
@@ -31,6 +31,7 @@ const toolchains: Record<GoToolchain, { toolchain: string; experiment?: string }
   '1.24-noswissmap': { toolchain: 'go1.24.13', experiment: 'noswissmap' },
   '1.25': { toolchain: 'go1.25.5' },
   '1.25-greenteagc': { toolchain: 'go1.25.5', experiment: 'greenteagc' },
+  '1.25-noswissmap': { toolchain: 'go1.25.5', experiment: 'noswissmap' },
   '1.26': { toolchain: 'local' },
   '1.26-nogreenteagc': { toolchain: 'local', experiment: 'nogreenteagc' },
   '1.27': { toolchain: 'go1.27.3' },
