@@ -2,6 +2,7 @@ import { ReferenceGraphBuilder, type ReferenceGraph } from '../graph/reference-g
 import { PointerSlots } from '../goruntime/binary/pointer-slots.js';
 import { HeapObjects } from '../goruntime/heap/heap-objects.js';
 import { ObjectShapes } from '../goruntime/heap/object-shapes.js';
+import { atLeast } from '../goruntime/binary/version.js';
 import { containerLayout } from '../goruntime/layout/container-layout.js';
 import { scanHeapPointers } from '../goruntime/heap/pointer-scan.js';
 import { readSpans } from '../goruntime/heap/spans.js';
@@ -60,9 +61,11 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
 
   phase('typing objects');
   const funcEntry = (pc: number) => binary.pclntab.funcForPC(pc)?.entry;
+  // DWARF gives captured variables their place in the closure from Go 1.23 on (DW_AT_go_closure_offset).
+  const closureLaidOut = !atLeast(binary.version, 1, 23);
   const closureSlots = (entry: number) => {
     const fn = proc.dwarf?.functionAt(entry - proc.image.loadBias);
-    return fn && slots.ofClosure(fn);
+    return fn && slots.ofClosure(fn, closureLaidOut);
   };
   const containers = containerLayout(proc.layout, binary.types.mapLayout !== 'classic');
   const heapBits = new ObjectShapes(mem, objects, binary.experiment('greenteagc'));

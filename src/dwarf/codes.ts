@@ -45,6 +45,7 @@ export const DW_AT = {
   data_member_location: 0x38,
   encoding: 0x3e,
   frame_base: 0x40,
+  decl_line: 0x3b,
   specification: 0x47,
   type: 0x49,
   variable_parameter: 0x4b,

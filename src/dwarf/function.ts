@@ -34,6 +34,8 @@ export class DwarfVariable {
      * function (DW_OP_fbreg N or DW_OP_call_frame_cfa with a function whose frame base is the CFA).
      */
     readonly frameOffset: number | undefined,
+    /** The source line of its declaration (DW_AT_decl_line), if given. */
+    readonly declLine: number | undefined,
   ) {}
 
   get type(): DwarfType | undefined {
@@ -70,6 +72,11 @@ export class DwarfFunction {
     return this.ranges.some(([lo, hi]) => pc >= lo && pc < hi);
   }
 
+  /** The source line of the function's declaration (DW_AT_decl_line), if given. */
+  get declLine(): number | undefined {
+    return this.reader.declLineOf(this.offset);
+  }
+
   /** Parameters and locals, in DWARF order (parameters first in Go), including those of inlined calls. */
   variables(): readonly DwarfVariable[] {
     return (this.cachedVariables ??= this.reader.variablesOf(this.offset));
@@ -92,6 +99,11 @@ export class FunctionBodyReader {
   ) {
     this.cursor = new DieCursor(sections, units);
     this.probe = new DieCursor(sections, units);
+  }
+
+  declLineOf(functionOffset: number): number | undefined {
+    this.probe.readAt(functionOffset);
+    return this.probe.number(DW_AT.decl_line);
   }
 
   variablesOf(functionOffset: number): DwarfVariable[] {
@@ -123,6 +135,7 @@ export class FunctionBodyReader {
     let typeOffset = c.reference(DW_AT.type);
     let isOutput = c.number(DW_AT.variable_parameter);
     let closureOffset = c.number(DW_AT.go_closure_offset);
+    let declLine = c.number(DW_AT.decl_line);
     const origin = originRef(c);
     if ((name === undefined || typeOffset === undefined) && origin !== undefined && seekOrigin(this.probe, origin)) {
       const p = this.probe;
@@ -130,8 +143,9 @@ export class FunctionBodyReader {
       typeOffset ??= p.reference(DW_AT.type);
       isOutput ??= p.number(DW_AT.variable_parameter);
       closureOffset ??= p.number(DW_AT.go_closure_offset);
+      declLine ??= p.number(DW_AT.decl_line);
     }
-    return new DwarfVariable(this.resolver, name ?? '', typeOffset ?? -1, isParameter, (isOutput ?? 0) !== 0, inlinedFrom, closureOffset, location, frameOffset);
+    return new DwarfVariable(this.resolver, name ?? '', typeOffset ?? -1, isParameter, (isOutput ?? 0) !== 0, inlinedFrom, closureOffset, location, frameOffset, declLine);
   }
 
   private readLocation(): VariableLocation {

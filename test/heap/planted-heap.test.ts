@@ -57,10 +57,7 @@ describe.each(everyRelease)('planted heap, Go $go, $dump core', ({ go, dump }) =
   it('types every planted array by its element type and length, at its slot size', () => {
     // heavy.ints is reached only through pointers into its middle: what it holds is known, not where the
     // array starts, so typing leaves it to its size (it still counts, as unknown 16 KiB).
-    // closure.data is typed through the closure's captured variable, whose place in the closure only
-    // DWARF from Go 1.23 on gives (DW_AT_go_closure_offset): on 1.22 it counts, untyped, under its root.
-    const untypedOn122 = (name: string) => go === '1.22' && name === 'closure.data';
-    for (const p of fixture.truth.planted.filter((x) => x.elements > 1 && x.type !== 'uint8' && x.name !== 'heavy.ints' && !untypedOn122(x.name))) {
+    for (const p of fixture.truth.planted.filter((x) => x.elements > 1 && x.type !== 'uint8' && x.name !== 'heavy.ints')) {
       const obj = analysis.heap.objects.find(p.sampleAddress);
       expect(obj, p.name).toBeGreaterThanOrEqual(0);
       expect(analysis.heap.objects.size[obj], p.name).toBe(p.allocSize);

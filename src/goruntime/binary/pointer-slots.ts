@@ -1,7 +1,8 @@
-import type { DwarfFunction, DwarfType } from '../../dwarf/index.js';
+import type { DwarfFunction, DwarfType, DwarfVariable } from '../../dwarf/index.js';
 import { GoKind } from '../../dwarf/index.js';
 import { Kind } from '../layout/abi-layout.js';
 import type { RuntimeType, RuntimeTypes } from './runtime-types.js';
+import { ptrSize } from '../arch.js';
 
 /** How a pointer-bearing word of a value refers to memory. */
 export type SlotKind = 'pointer' | 'slice' | 'string' | 'map' | 'chan' | 'func' | 'eface' | 'iface' | 'unsafe';
@@ -69,17 +70,47 @@ export class PointerSlots {
     return slots;
   }
 
-  /** The pointer slots of a closure of `fn`: its captured variables at their DWARF closure offsets. */
-  ofClosure(fn: DwarfFunction): PointerSlot[] {
+  /**
+   * The pointer slots of a closure of `fn`: its captured variables at their DWARF closure offsets,
+   * or, for DWARF that has none (Go 1.22: `laidOut`), where the compiler lays them out.
+   */
+  ofClosure(fn: DwarfFunction, laidOut = false): PointerSlot[] {
     let slots = this.closureCache.get(fn.offset);
     if (!slots) {
       slots = [];
-      for (const v of fn.variables()) {
-        if (v.closureOffset !== undefined && v.type) this.collectDwarf(v.type, v.closureOffset, `.${v.name}`, slots, 0);
-      }
+      const captured = laidOut ? this.closureLayout(fn) : fn.variables().flatMap((v) => (v.closureOffset !== undefined ? [{ v, offset: v.closureOffset }] : []));
+      for (const { v, offset } of captured) if (v.type) this.collectDwarf(v.type, offset, `.${v.name}`, slots, 0);
       this.closureCache.set(fn.offset, slots);
     }
     return slots;
+  }
+
+  /**
+   * Go 1.22's DWARF lists a closure's captured variables (`&x` when captured by reference) right
+   * after its parameters, declared at the closure's own line, in the order of the closure struct
+   * the compiler builds: the code pointer F, then each variable at its type's alignment
+   * (cmd/compile's closure struct iterator). Empty when a variable's alignment is not known.
+   */
+  private closureLayout(fn: DwarfFunction): Array<{ v: DwarfVariable; offset: number }> {
+    const out: Array<{ v: DwarfVariable; offset: number }> = [];
+    let offset = ptrSize;
+    for (const v of fn.variables()) {
+      if (v.isParameter || v.inlinedFrom !== undefined) continue;
+      if (v.declLine === undefined || v.declLine !== fn.declLine) break;
+      const align = v.type && this.alignOf(v.type);
+      if (!align || !v.type) return [];
+      offset = Math.ceil(offset / align) * align;
+      out.push({ v, offset });
+      offset += v.type.size;
+    }
+    return out;
+  }
+
+  /** A DWARF type's alignment: its runtime type's, or a pointer's for the pointer-shaped kinds. */
+  private alignOf(t: DwarfType): number | undefined {
+    const rt = this.runtimeTypeOf(t);
+    if (rt) return rt.align;
+    return t.underlying.kind === 'pointer' || t.goKind === GoKind.Pointer ? ptrSize : undefined;
   }
 
   /** The slot of `t` at exactly `offset`, if there is one. */
