@@ -6,6 +6,10 @@ import type { HeapRoot, RootSlot } from './heap-root.js';
 import { ptrSize } from '../arch.js';
 import { readSliceHeader } from '../layout/go-struct.js';
 import { cleanupEntry } from '../process/runtime-structures.js';
+import { hex } from '../../util/bytes.js';
+
+/** Bounds on lists walked in untrusted memory. */
+const maxListLength = 1 << 22;
 
 /** One entry of a runtime queue block: its size, and where it keeps its function, argument and argument type. */
 interface QueueEntry {
@@ -14,10 +18,6 @@ interface QueueEntry {
   arg?: number;
   argType?: number;
 }
-import { hex } from '../../util/bytes.js';
-
-/** Bounds on lists walked in untrusted memory. */
-const maxListLength = 1 << 22;
 
 /**
  * The special record kinds read here (runtime/mheap.go _KindSpecial*): 1.23 added weak handles and
