@@ -140,6 +140,8 @@ export class ProcessImage extends SegmentedImage {
 
   /** True when every byte of the range comes from the core file itself. */
   private dumpedInCore(addr: number, length: number): boolean {
+    // A damaged header's address may be past 2^53, where addr + length rounds back to addr.
+    if (!Number.isSafeInteger(addr + length) || length <= 0) return false;
     for (let at = addr; at < addr + length; ) {
       const seg = this.segmentAt(at);
       if (!seg || seg.source !== 'core') return false;

@@ -138,6 +138,19 @@ describe('a damaged binary', () => {
     expect(r.stdout).toMatch(/^global main\.sessionCache;/m);
   });
 
+  it('whose note segment is placed at address 2^64 - 1 reads on (was a MemoryFault in the build ID check)', () => {
+    const elf = ElfFile.open(binary);
+    const index = elf.programHeaders.findIndex((p) => p.type === PT_NOTE);
+    const phoff = elf.header.phoff;
+    elf.close();
+    // p_vaddr of the PT_NOTE header (fuzz case 4569 of seed 1).
+    const bin = patched(binary, 'far-note.bin', [{ offset: phoff + index * 56 + 16, bytes: u64(0xffff_ffff_ffff_ffffn) }]);
+    const r = runCli(['info', core, bin]);
+    expect(r.stderr).not.toMatch(/internal error|    at /);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/heap /);
+  });
+
   it('without a Go build ID is read with a warning that it could not be checked', () => {
     const elf = ElfFile.open(binary);
     const note = elf.section('.note.go.buildid')!;
