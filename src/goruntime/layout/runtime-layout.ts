@@ -91,7 +91,12 @@ const go125 = revise(go126, {
 
 /** Go 1.24 (also with GOEXPERIMENT=noswissmap): g.syscallbp shifts g's later fields; no cleanup queue yet. */
 const go124 = revise(go125, {
-  'runtime.g': { fields: { 'sched.bp': 104, syscallsp: 112, syscallpc: 120, syscallbp: 128, atomicstatus: 152, goid: 160, waitreason: 184, lockedm: 216, parentGoid: 280, gopc: 288, startpc: 304, labels: 352, runningCleanups: undefined } },
+  'runtime.g': {
+    fields: {
+      'sched.bp': 104, syscallsp: 112, syscallpc: 120, syscallbp: 128, atomicstatus: 152, goid: 160, waitreason: 184,
+      lockedm: 216, parentGoid: 280, gopc: 288, startpc: 304, labels: 352, runningCleanups: undefined,
+    },
+  },
   'runtime.m': { fields: { procid: 72, gsignal: 80, curg: 192, p: 208, id: 232, alllink: 352, vdsoSP: 904, vdsoPC: 912 } },
   'runtime.cleanupBlock': undefined,
   'runtime.cleanupQueue': undefined,
@@ -111,7 +116,9 @@ const go123 = revise(go124, {
 
 /** Go 1.22: no g.syscallbp, hchan without its timer. */
 const go122 = revise(go123, {
-  'runtime.g': { fields: { atomicstatus: 144, goid: 152, waitreason: 176, lockedm: 208, parentGoid: 272, gopc: 280, startpc: 296, labels: 344, syscallbp: undefined } },
+  'runtime.g': {
+    fields: { atomicstatus: 144, goid: 152, waitreason: 176, lockedm: 208, parentGoid: 272, gopc: 280, startpc: 296, labels: 344, syscallbp: undefined },
+  },
   'runtime.m': { fields: { alllink: 328, vdsoSP: 1120, vdsoPC: 1128 } },
   'runtime.p': { fields: { mcache: 64 } },
   'runtime.hchan': { fields: { elemtype: 32 } },
