@@ -68,12 +68,13 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
     return fn && slots.ofClosure(fn, closureLaidOut);
   };
   const containers = containerLayout(proc.layout, binary.types.mapLayout !== 'classic');
+  // The span bitmaps of small objects, read once for typing and for inference.
   const heapBits = new ObjectShapes(mem, objects, binary.experiment('greenteagc'));
   const typing = new HeapTyping(mem, objects, binary.types, slots, containers, scan.exactType, funcEntry, closureSlots, heapBits);
   typeFromRoots(mem, typing, slots, roots);
   typing.propagate();
   phase('inferring types');
-  inferTypes(proc, typing, roots);
+  inferTypes(proc, typing, roots, heapBits);
   // Without symbols, globals are named by where they are and what they hold, which typing tells.
   if (proc.found.source === 'code') nameStrippedGlobals(roots, objects, typing, binary.moduledata, (pc) => binary.pclntab.funcForPC(pc)?.name);
 

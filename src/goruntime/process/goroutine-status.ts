@@ -37,38 +37,17 @@ const waitReasons122: readonly string[] = [
   'GC worker (active)', 'preempted', 'debug call', 'GC mark termination', 'stopping the world',
   'flushing proc caches', 'trace goroutine status', 'trace proc status', 'page trace flush', 'coroutine',
 ];
-const waitReasons123: readonly string[] = [
-  '', 'GC assist marking', 'IO wait', 'chan receive (nil chan)', 'chan send (nil chan)', 'dumping heap',
-  'garbage collection', 'garbage collection scan', 'panicwait', 'select', 'select (no cases)',
-  'GC assist wait', 'GC sweep wait', 'GC scavenge wait', 'chan receive', 'chan send', 'finalizer wait',
-  'force gc (idle)', 'semacquire', 'sleep', 'sync.Cond.Wait', 'sync.Mutex.Lock', 'sync.RWMutex.RLock',
-  'sync.RWMutex.Lock', 'trace reader (blocked)', 'wait for GC cycle', 'GC worker (idle)',
-  'GC worker (active)', 'preempted', 'debug call', 'GC mark termination', 'stopping the world',
-  'flushing proc caches', 'trace goroutine status', 'trace proc status', 'page trace flush', 'coroutine',
-  'GC weak to strong wait',
-];
+/** 1.23 added the wait of weak-to-strong conversions. */
+const waitReasons123: readonly string[] = [...waitReasons122, 'GC weak to strong wait'];
+/** 1.24 gave WaitGroup.Wait its own reason and added synctest's. */
 const waitReasons124: readonly string[] = [
-  '', 'GC assist marking', 'IO wait', 'chan receive (nil chan)', 'chan send (nil chan)', 'dumping heap',
-  'garbage collection', 'garbage collection scan', 'panicwait', 'select', 'select (no cases)',
-  'GC assist wait', 'GC sweep wait', 'GC scavenge wait', 'chan receive', 'chan send', 'finalizer wait',
-  'force gc (idle)', 'semacquire', 'sleep', 'sync.Cond.Wait', 'sync.Mutex.Lock', 'sync.RWMutex.RLock',
-  'sync.RWMutex.Lock', 'sync.WaitGroup.Wait', 'trace reader (blocked)', 'wait for GC cycle',
-  'GC worker (idle)', 'GC worker (active)', 'preempted', 'debug call', 'GC mark termination',
-  'stopping the world', 'flushing proc caches', 'trace goroutine status', 'trace proc status',
-  'page trace flush', 'coroutine', 'GC weak to strong wait', 'synctest.Run', 'synctest.Wait',
-  'chan receive (synctest)', 'chan send (synctest)', 'select (synctest)',
+  ...inserted(waitReasons123, 'trace reader (blocked)', 'sync.WaitGroup.Wait'),
+  'synctest.Run', 'synctest.Wait', 'chan receive (synctest)', 'chan send (synctest)', 'select (synctest)',
 ];
+/** 1.25 added the GOMAXPROCS updater, renamed synctest's "(synctest)" waits "(durable)" and added two. */
 const waitReasons125: readonly string[] = [
-  '', 'GC assist marking', 'IO wait', 'chan receive (nil chan)', 'chan send (nil chan)', 'dumping heap',
-  'garbage collection', 'garbage collection scan', 'panicwait', 'select', 'select (no cases)',
-  'GC assist wait', 'GC sweep wait', 'GC scavenge wait', 'chan receive', 'chan send', 'finalizer wait',
-  'force gc (idle)', 'GOMAXPROCS updater (idle)', 'semacquire', 'sleep', 'sync.Cond.Wait', 'sync.Mutex.Lock',
-  'sync.RWMutex.RLock', 'sync.RWMutex.Lock', 'sync.WaitGroup.Wait', 'trace reader (blocked)',
-  'wait for GC cycle', 'GC worker (idle)', 'GC worker (active)', 'preempted', 'debug call',
-  'GC mark termination', 'stopping the world', 'flushing proc caches', 'trace goroutine status',
-  'trace proc status', 'page trace flush', 'coroutine', 'GC weak to strong wait', 'synctest.Run',
-  'synctest.Wait', 'chan receive (durable)', 'chan send (durable)', 'select (durable)',
-  'sync.WaitGroup.Wait (durable)', 'cleanup wait',
+  ...inserted(waitReasons124.slice(0, -3), 'semacquire', 'GOMAXPROCS updater (idle)'),
+  'chan receive (durable)', 'chan send (durable)', 'select (durable)', 'sync.WaitGroup.Wait (durable)', 'cleanup wait',
 ];
 const waitReasons126: readonly string[] = [
   '', 'GC assist marking', 'IO wait', 'dumping heap', 'garbage collection', 'garbage collection scan', 'panicwait',
@@ -81,6 +60,12 @@ const waitReasons126: readonly string[] = [
   'GC weak to strong wait', 'synctest.Run', 'synctest.Wait', 'chan receive (durable)', 'chan send (durable)',
   'select (durable)', 'sync.WaitGroup.Wait (durable)', 'cleanup wait',
 ];
+
+/** `list` with `added` placed just before the entry `before` (which the list must hold). */
+function inserted(list: readonly string[], before: string, ...added: string[]): string[] {
+  const at = list.indexOf(before);
+  return [...list.slice(0, at), ...added, ...list.slice(at)];
+}
 
 /** The wait reasons of Go 1.`minor` (1.27 kept 1.26's). */
 function waitReasonStrings(minor: number): readonly string[] {

@@ -1,5 +1,5 @@
 import { readCodeFacts } from '../code/code-facts.js';
-import { ObjectShapes } from '../heap/object-shapes.js';
+import type { ObjectShapes } from '../heap/object-shapes.js';
 import type { GoProcess } from '../process/go-process.js';
 import type { HeapRoot } from '../roots/heap-root.js';
 import { ContainerHeaders } from './container-headers.js';
@@ -16,7 +16,7 @@ const maxInferencePasses = 4;
  * order of certainty: interface values in untyped roots, globals by the allocations the code assigns
  * them, then objects by their shape, then what those point to.
  */
-export function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly HeapRoot[]): void {
+export function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly HeapRoot[], heapBits: ObjectShapes): void {
   const binary = proc.binary;
   const interfaces = new InterfaceWords(typing, (addr) => binary.itabs.itabAt(addr)?.type);
   interfaces.typeFromRoots(roots);
@@ -26,7 +26,7 @@ export function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly 
   const candidates = facts.allocatable;
   const evidence: ShapeEvidence = {
     candidates,
-    shapes: new ObjectShapes(proc.image, typing.objects, binary.experiment('greenteagc')),
+    shapes: heapBits,
     funcEntry: (pc) => binary.pclntab.funcForPC(pc)?.entry,
     isClosure: (entry) => isClosureName(binary.pclntab.funcForPC(entry)?.name ?? ''),
     interfaces,
