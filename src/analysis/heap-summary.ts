@@ -3,7 +3,7 @@ import { unreached } from '../graph/retention-tree.js';
 import type { CoreAnalysis } from './analyze-core.js';
 import { Role } from '../goruntime/typing/heap-typing.js';
 import { format } from './frame-labels.js';
-import { objectTypeName } from './type-names.js';
+import { ObjectTypeNames } from './type-names.js';
 
 /** The heap's totals as `info` reports them. */
 export interface HeapTotals {
@@ -58,12 +58,13 @@ export function bytesByType(analysis: CoreAnalysis, funcName: (entry: number) =>
     lines.set(type, line);
   };
   let unreachable: TypeLine | undefined;
+  const names = new ObjectTypeNames(heap.typing, funcName);
   for (let obj = 0; obj < heap.objects.count; obj++) {
     if (tree.parent[obj] === unreached) {
       unreachable ??= { type: format.unreachableRoot, count: 0, bytes: 0 };
       unreachable.count++;
       unreachable.bytes += heap.objects.size[obj]!;
-    } else add(objectTypeName(heap.typing, obj, funcName), heap.objects.size[obj]!);
+    } else add(names.of(obj), heap.objects.size[obj]!);
   }
   const sorted = [...lines.values()].sort((a, b) => b.bytes - a.bytes || (a.type < b.type ? -1 : 1));
   return unreachable ? [...sorted, unreachable] : sorted;

@@ -33,3 +33,27 @@ export function objectTypeName(typing: HeapTyping, obj: number, funcName: (entry
       return format.unknownObjects(typing.objects.size[obj]!);
   }
 }
+
+/** objectTypeName remembered per role, type and count: millions of objects share a few thousand names. */
+export class ObjectTypeNames {
+  /** By type descriptor (the closure's PC, or minus the size of an untyped object), then by count × 16 + role. */
+  private readonly byType = new Map<number, Map<number, string>>();
+
+  constructor(
+    private readonly typing: HeapTyping,
+    private readonly funcName: (entry: number) => string | undefined,
+  ) {}
+
+  of(obj: number): string {
+    const typing = this.typing;
+    const role = typing.role[obj]!;
+    const type = role === Role.unknown ? -typing.objects.size[obj]! : typing.type[obj]!;
+    const counted = role === Role.value || role === Role.array || role === Role.chanBuffer;
+    const key = (counted ? typing.count[obj]! : 0) * 16 + role;
+    let names = this.byType.get(type);
+    if (!names) this.byType.set(type, (names = new Map()));
+    let name = names.get(key);
+    if (name === undefined) names.set(key, (name = objectTypeName(typing, obj, this.funcName)));
+    return name;
+  }
+}

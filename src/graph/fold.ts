@@ -1,5 +1,6 @@
 import type { ReferenceGraph } from './reference-graph.js';
 import { unreached, type RetentionTree } from './retention-tree.js';
+import { PairMap } from '../util/pair-map.js';
 
 /** One folded stack: frames from the root (first) to the leaf (last), and what ends exactly there. */
 export interface FoldedStack {
@@ -10,23 +11,47 @@ export interface FoldedStack {
   rootKind: string;
 }
 
-/** Names the frames of the retention tree; the Go layer implements it from types and roots. */
+/** Frame labels as small integers, each text once: folding compares and groups ids, never builds text per object. */
+export class LabelTable {
+  private readonly ids = new Map<string, number>();
+  private readonly texts: string[] = [];
+
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.ids.set(text, id);
+      this.texts.push(text);
+    }
+    return id;
+  }
+
+  text(id: number): string {
+    return this.texts[id]!;
+  }
+}
+
+/**
+ * Names the frames of the retention tree; the Go layer implements it from types and roots. Labels are
+ * ids of `labels`, one per distinct text, so equal ids mean equal texts.
+ */
 export interface FrameNamer {
-  rootLabel(root: number): string;
+  readonly labels: LabelTable;
+  rootLabel(root: number): number;
   /**
    * The frame of `obj`, reached from `parent` (an object, or -1 - r for root r) through the pointer at
-   * `offset`; undefined folds the object into its parent's frame (a map's buckets, a slice's array).
+   * `offset`; -1 folds the object into its parent's frame (a map's buckets, a slice's array).
    */
-  objectLabel(obj: number, parent: number, offset: number): string | undefined;
+  objectLabel(obj: number, parent: number, offset: number): number;
   /** The frame of an object no root reaches, grouped under the `unreachable` root frame. */
-  unreachableLabel(obj: number): string;
+  unreachableLabel(obj: number): number;
   /**
    * What the object is (its type), for collapsing: a child whose key equals its parent frame's key
    * joins that frame, so a list or tree of one type is one frame however it is linked.
    */
-  collapseKey(obj: number): string;
+  collapseKey(obj: number): number;
   /** The root frame under which objects no root reaches are drawn. */
-  readonly unreachableRootLabel: string;
+  readonly unreachableRootLabel: number;
   /** The label of a frame that stands for `count` consecutive objects that share `label`. */
   chainLabel(label: string, count: number): string;
 }
@@ -57,15 +82,15 @@ export function foldRetentionTree(
     const parentNode = parent >= 0 ? objectNode[parent]! : rootNode.get(-1 - parent)!;
     const label = namer.objectLabel(obj, parent, tree.parentOffset[obj]!);
     let node: number;
-    if (label === undefined || trie.depth[parentNode]! >= options.maxDepth) node = parentNode;
+    if (label < 0 || trie.depth[parentNode]! >= options.maxDepth) node = parentNode;
     else {
-      const key = options.collapse ? namer.collapseKey(obj) : undefined;
-      if (key !== undefined && parent >= 0 && trie.key[parentNode] === key) {
+      const key = options.collapse ? namer.collapseKey(obj) : noKey;
+      if (key !== noKey && parent >= 0 && trie.key[parentNode] === key) {
         node = parentNode;
         trie.chain[node]!++;
       } else {
         node = trie.child(parentNode, label);
-        trie.key[node] ??= key;
+        if (trie.key[node] === noKey) trie.key[node] = key;
       }
     }
     objectNode[obj] = node;
@@ -77,12 +102,15 @@ export function foldRetentionTree(
     if (garbage < 0) garbage = trie.child(-1, namer.unreachableRootLabel, 'unreachable');
     trie.add(trie.child(garbage, namer.unreachableLabel(obj)), graph.objectSize[obj]!);
   }
-  return trie.stacks((label, count) => namer.chainLabel(label, count));
+  return trie.stacks((label) => namer.labels.text(label), (label, count) => namer.chainLabel(label, count));
 }
+
+/** trie.key of a frame that has no collapse key (roots, and every frame when not collapsing). */
+const noKey = -1;
 
 /** A trie of frame labels with per-node weights, stored in parallel arrays. */
 class LabelTrie {
-  readonly label: string[] = [];
+  readonly label: number[] = [];
   readonly parent: number[] = [];
   readonly depth: number[] = [];
   readonly bytes: number[] = [];
@@ -90,9 +118,10 @@ class LabelTrie {
   /** The root kind of each node's stack. */
   readonly rootKind: Array<FoldedStack['rootKind']> = [];
   readonly chain: number[] = [];
-  /** Collapse key of the object that opened each frame (undefined for roots and when not collapsing). */
-  readonly key: Array<string | undefined> = [];
-  private readonly children = new Map<string, number>();
+  /** Collapse key of the object that opened each frame. */
+  readonly key: number[] = [];
+  /** Node of each (parent node + 1, label). */
+  private readonly children = new PairMap();
 
   add(node: number, bytes: number): void {
     this.bytes[node]! += bytes;
@@ -100,12 +129,11 @@ class LabelTrie {
   }
 
   /** The child of `parent` labelled `label` (a root frame when parent is -1, of kind `rootKind`). */
-  child(parent: number, label: string, rootKind?: FoldedStack['rootKind']): number {
-    const key = `${parent}\u0000${label}`;
-    let node = this.children.get(key);
-    if (node === undefined) {
+  child(parent: number, label: number, rootKind?: FoldedStack['rootKind']): number {
+    let node = this.children.get(parent + 1, label);
+    if (node < 0) {
       node = this.label.length;
-      this.children.set(key, node);
+      this.children.set(parent + 1, label, node);
       this.label.push(label);
       this.parent.push(parent);
       this.depth.push(parent < 0 ? 1 : this.depth[parent]! + 1);
@@ -113,17 +141,17 @@ class LabelTrie {
       this.objects.push(0);
       this.rootKind.push(parent < 0 ? rootKind! : this.rootKind[parent]!);
       this.chain.push(1);
-      this.key.push(undefined);
+      this.key.push(noKey);
     }
     return node;
   }
 
-  stacks(chainLabel: (label: string, count: number) => string): FoldedStack[] {
+  stacks(text: (label: number) => string, chainLabel: (label: string, count: number) => string): FoldedStack[] {
     const out: FoldedStack[] = [];
     for (let node = 0; node < this.label.length; node++) {
       if (this.objects[node] === 0) continue;
       const frames: string[] = [];
-      for (let n = node; n >= 0; n = this.parent[n]!) frames.push(this.chain[n]! > 1 ? chainLabel(this.label[n]!, this.chain[n]!) : this.label[n]!);
+      for (let n = node; n >= 0; n = this.parent[n]!) frames.push(this.chain[n]! > 1 ? chainLabel(text(this.label[n]!), this.chain[n]!) : text(this.label[n]!));
       out.push({ frames: frames.reverse(), bytes: this.bytes[node]!, objects: this.objects[node]!, rootKind: this.rootKind[node]! });
     }
     return out;

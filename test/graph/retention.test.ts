@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReferenceGraphBuilder, type Root } from '../../src/graph/reference-graph.js';
 import { buildRetentionTree, orderRoots, unreached } from '../../src/graph/retention-tree.js';
-import { foldRetentionTree, type FrameNamer } from '../../src/graph/fold.js';
+import { foldRetentionTree, LabelTable, type FrameNamer } from '../../src/graph/fold.js';
 
 const root = (kind: Root['kind'], name: string, rank = 0): Root => ({ kind, name, rank });
 /** The walking order of kinds these tests use (the Go roots' order). */
@@ -18,12 +18,15 @@ function graph(sizes: number[], edges: Array<[number, number]>, roots: Array<[Ro
 
 /** Names objects by a fixed label table; labels of undefined fold into the parent. */
 function namer(labels: Array<string | undefined>, rootNames: string[]): FrameNamer {
+  const table = new LabelTable();
+  const id = (label: string | undefined) => (label === undefined ? -1 : table.id(label));
   return {
-    rootLabel: (r) => rootNames[r]!,
-    objectLabel: (o) => labels[o],
-    unreachableLabel: (o) => `unknown ${16}-byte objects #${o % 1}`,
-    collapseKey: (o) => labels[o] ?? '',
-    unreachableRootLabel,
+    labels: table,
+    rootLabel: (r) => table.id(rootNames[r]!),
+    objectLabel: (o) => id(labels[o]),
+    unreachableLabel: (o) => table.id(`unknown ${16}-byte objects #${o % 1}`),
+    collapseKey: (o) => table.id(labels[o] ?? ''),
+    unreachableRootLabel: table.id(unreachableRootLabel),
     chainLabel: (label, count) => `${label} ×${count}`,
   };
 }
@@ -94,7 +97,8 @@ describe('folding', () => {
     const g = graph(new Array(n).fill(32), edges, [[root('goroutine', 'goroutine 5 main.hold · list', 5), [0]]]);
     const tree = buildRetentionTree(g, kindOrder);
     const labels = ['*main.Node', ...new Array(n - 1).fill('.next *main.Node')];
-    const byType = { ...namer(labels, ['goroutine 5 main.hold · list']), collapseKey: () => 'main.Node' };
+    const named = namer(labels, ['goroutine 5 main.hold · list']);
+    const byType = { ...named, collapseKey: () => named.labels.id('main.Node') };
     const collapsed = foldRetentionTree(g, tree, byType, { collapse: true, maxDepth: Infinity });
     expect(collapsed).toEqual([
       { frames: ['goroutine 5 main.hold · list', `*main.Node ×${n}`], bytes: 32 * n, objects: n, rootKind: 'goroutine' },
