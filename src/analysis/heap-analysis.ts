@@ -74,7 +74,7 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   typeFromRoots(mem, typing, slots, roots);
   typing.propagate();
   phase('inferring types');
-  inferTypes(proc, typing, roots, heapBits);
+  inferTypes(proc, typing, roots, heapBits, builder.objectEdges());
   // Without symbols, globals are named by where they are and what they hold, which typing tells.
   if (proc.found.source === 'code') nameStrippedGlobals(roots, objects, typing, binary.moduledata, (pc) => binary.pclntab.funcForPC(pc)?.name);
 

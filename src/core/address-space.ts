@@ -7,6 +7,8 @@ import { hex } from '../util/bytes.js';
 export interface AddressSpace {
   /** Copies `length` bytes at `addr`; throws MemoryFault if any of them is not mapped. */
   read(addr: number, length: number): Buffer;
+  /** Copies `length` bytes at `addr` into the start of `target` (zeros where the image maps zero pages); throws MemoryFault like read. */
+  readInto(addr: number, target: Buffer, length: number): void;
   /** True when every byte of [addr, addr+length) is mapped. */
   isMapped(addr: number, length?: number): boolean;
   readU8(addr: number): number;

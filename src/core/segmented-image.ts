@@ -47,7 +47,12 @@ export class SegmentedImage implements AddressSpace {
   read(addr: number, length: number): Buffer {
     // Check first so that a wild length read from bad data fails before it allocates.
     if (!this.isMapped(addr, length)) throw new MemoryFault(addr, length);
-    const out = Buffer.alloc(length);
+    const out = Buffer.allocUnsafe(length);
+    this.readInto(addr, out, length);
+    return out;
+  }
+
+  readInto(addr: number, target: Buffer, length: number): void {
     let done = 0;
     while (done < length) {
       const at = addr + done;
@@ -55,11 +60,10 @@ export class SegmentedImage implements AddressSpace {
       if (i < 0) throw new MemoryFault(addr, length);
       const seg = this.readable[i]!;
       const n = Math.min(length - done, seg.end - at);
-      // Zero segments leave the zeros Buffer.alloc put there.
-      if (seg.file) seg.file.readInto(seg.fileOffset + (at - seg.start), out, done, n);
+      if (seg.file) seg.file.readInto(seg.fileOffset + (at - seg.start), target, done, n);
+      else target.fill(0, done, done + n);
       done += n;
     }
-    return out;
   }
 
   isMapped(addr: number, length = 1): boolean {

@@ -47,9 +47,19 @@ class Growable32<T extends Int32Array | Uint32Array> {
   at(i: number): number {
     return this.data[i]!;
   }
+  /** The values so far, without a copy (valid until the next push). */
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
   done(): T {
     return this.data.slice(0, this.length) as T;
   }
+}
+
+/** Object → object edges in compressed rows: the edges of o are edgeTarget[edgeStart[o] .. edgeStart[o + 1]). */
+export interface ObjectEdges {
+  readonly edgeStart: Uint32Array;
+  readonly edgeTarget: Int32Array;
 }
 
 /** Builds a ReferenceGraph; object edges must be added with non-decreasing source objects. */
@@ -58,6 +68,7 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
   private readonly targets = new Growable32((n) => new Int32Array(n));
   private readonly offsets = new Growable32((n) => new Uint32Array(n));
   private lastSource = 0;
+  private sealed = false;
   private readonly roots: R[] = [];
   private readonly rootStart: number[] = [0];
   private readonly rootTargets = new Growable32((n) => new Int32Array(n));
@@ -68,7 +79,7 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
   }
 
   addEdge(source: number, offset: number, target: number): void {
-    if (source < this.lastSource) throw new Error('edges must be added in source order');
+    if (source < this.lastSource || this.sealed) throw new Error('edges must be added in source order, before objectEdges');
     for (let s = this.lastSource + 1; s <= source; s++) this.edgeStart[s] = this.targets.length;
     this.lastSource = source;
     this.targets.push(target);
@@ -84,6 +95,18 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
     return out;
   }
 
+  /** The object edges added so far, as rows; no object edge may be added after. */
+  objectEdges(): ObjectEdges {
+    this.seal();
+    return { edgeStart: this.edgeStart, edgeTarget: this.targets.view() };
+  }
+
+  private seal(): void {
+    if (this.sealed) return;
+    for (let s = this.lastSource + 1; s <= this.objectSize.length; s++) this.edgeStart[s] = this.targets.length;
+    this.sealed = true;
+  }
+
   /** Adds a root and its edges: pairs of (offset in the root, target object). */
   addRoot(root: R, edges: ReadonlyArray<{ offset: number; target: number }>): void {
     this.roots.push(root);
@@ -95,7 +118,7 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
   }
 
   build(): ReferenceGraph<R> {
-    for (let s = this.lastSource + 1; s <= this.objectSize.length; s++) this.edgeStart[s] = this.targets.length;
+    this.seal();
     return {
       objectCount: this.objectSize.length,
       objectSize: this.objectSize,

@@ -1,27 +1,42 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError, fileError } from '../errors.js';
 
-const PAGE_SIZE = 64 * 1024;
-const MAX_CACHED_PAGES = 256; // 16 MiB per open file
-/** Reads longer than this skip the cache: they are rare (section data) and would evict hot pages. */
-const UNCACHED_READ = 4 * PAGE_SIZE;
+/** Small pages: typing reads the heap in the order pointers lead, one object here, one there. */
+const PAGE_SIZE = 4096;
+/** Cache per open file: 64 MiB, or the file's size if smaller. */
+const CACHE_BYTES = 64 << 20;
+/** Reads longer than this skip the cache: they are rare (section data, large objects) and would evict hot pages. */
+const UNCACHED_READ = 64 * PAGE_SIZE;
 /** One read(2) call moves at most this much (Node rejects lengths above 2^31-1). */
 const MAX_SYSCALL_READ = 1 << 30;
 
 /**
- * A read-only file read with positioned reads through a small LRU page cache, so that a multi-GB
- * core can be read at random without ever loading it whole.
+ * A read-only file read with positioned reads through a page cache, so that a multi-GB core can be
+ * read at random without ever loading it whole. The cache is two-way set associative over one
+ * buffer: a lookup is two compares, a miss reuses the page it evicts, and nothing is allocated per
+ * read, which matters when millions of objects are read in pointer order.
  */
 export class PositionedFile {
-  /** Cached pages by page number; Map iteration order is the LRU order (oldest first). */
-  private readonly pages = new Map<number, Buffer>();
-  /** The page of the previous access: most reads hit it, and it skips the LRU bookkeeping. */
-  private lastIndex = -1;
-  private lastPage: Buffer = Buffer.alloc(0);
+  /** Every cached page, way by way: set s, way w is at ((s << 1) | w) × PAGE_SIZE. */
+  private readonly store: Buffer;
+  /** Page number held by each (set, way), -1 when empty. */
+  private readonly tags: Float64Array;
+  /** Per set, the way used last (the other one is evicted first). */
+  private readonly recent: Uint8Array;
+  private readonly setMask: number;
+  /** Page number and store offset of the previous access: most reads hit it. */
+  private lastPage = -1;
+  private lastBase = 0;
   private fd: number;
 
   private constructor(readonly path: string, fd: number, readonly size: number) {
     this.fd = fd;
+    let sets = 1;
+    while (sets * 2 * PAGE_SIZE < Math.min(CACHE_BYTES, size)) sets *= 2;
+    this.store = Buffer.allocUnsafeSlow(sets * 2 * PAGE_SIZE);
+    this.tags = new Float64Array(sets * 2).fill(-1);
+    this.recent = new Uint8Array(sets);
+    this.setMask = sets - 1;
   }
 
   static open(path: string): PositionedFile {
@@ -58,10 +73,10 @@ export class PositionedFile {
     let done = 0;
     while (done < length) {
       const at = offset + done;
-      const page = this.page(Math.floor(at / PAGE_SIZE));
+      const base = this.page(Math.floor(at / PAGE_SIZE));
       const inPage = at % PAGE_SIZE;
-      const n = Math.min(length - done, page.length - inPage);
-      page.copy(target, targetOffset + done, inPage, inPage + n);
+      const n = Math.min(length - done, PAGE_SIZE - inPage);
+      this.store.copy(target, targetOffset + done, base + inPage, base + inPage + n);
       done += n;
     }
   }
@@ -69,31 +84,31 @@ export class PositionedFile {
   /** Unsigned little-endian words at `offset`; the fast path for the hot word reads of a core. */
   u8(offset: number): number {
     this.checkRange(offset, 1);
-    return this.page(Math.floor(offset / PAGE_SIZE))[offset % PAGE_SIZE]!;
+    return this.store[this.page(Math.floor(offset / PAGE_SIZE)) + (offset % PAGE_SIZE)]!;
   }
 
   u16(offset: number): number {
     this.checkRange(offset, 2);
     const inPage = offset % PAGE_SIZE;
-    const page = this.page(Math.floor(offset / PAGE_SIZE));
-    return inPage + 2 <= page.length ? page.readUInt16LE(inPage) : this.read(offset, 2).readUInt16LE(0);
+    if (inPage + 2 > PAGE_SIZE) return this.read(offset, 2).readUInt16LE(0);
+    return this.store.readUInt16LE(this.page(Math.floor(offset / PAGE_SIZE)) + inPage);
   }
 
   u32(offset: number): number {
     this.checkRange(offset, 4);
     const inPage = offset % PAGE_SIZE;
-    const page = this.page(Math.floor(offset / PAGE_SIZE));
-    return inPage + 4 <= page.length ? page.readUInt32LE(inPage) : this.read(offset, 4).readUInt32LE(0);
+    if (inPage + 4 > PAGE_SIZE) return this.read(offset, 4).readUInt32LE(0);
+    return this.store.readUInt32LE(this.page(Math.floor(offset / PAGE_SIZE)) + inPage);
   }
 
   /** Returns the low and high 32-bit halves through `out` to avoid BigInt and allocation. */
   u64Halves(offset: number, out: Uint32Array): void {
     this.checkRange(offset, 8);
     const inPage = offset % PAGE_SIZE;
-    const page = this.page(Math.floor(offset / PAGE_SIZE));
-    if (inPage + 8 <= page.length) {
-      out[0] = page.readUInt32LE(inPage);
-      out[1] = page.readUInt32LE(inPage + 4);
+    if (inPage + 8 <= PAGE_SIZE) {
+      const at = this.page(Math.floor(offset / PAGE_SIZE)) + inPage;
+      out[0] = this.store.readUInt32LE(at);
+      out[1] = this.store.readUInt32LE(at + 4);
     } else {
       const b = this.read(offset, 8);
       out[0] = b.readUInt32LE(0);
@@ -105,8 +120,8 @@ export class PositionedFile {
     if (this.fd < 0) return;
     closeSync(this.fd);
     this.fd = -1;
-    this.pages.clear();
-    this.lastIndex = -1;
+    this.tags.fill(-1);
+    this.lastPage = -1;
   }
 
   private checkRange(offset: number, length: number): void {
@@ -115,30 +130,26 @@ export class PositionedFile {
     }
   }
 
-  private page(index: number): Buffer {
-    if (index === this.lastIndex) return this.lastPage;
-    let page = this.pages.get(index);
-    if (page) {
-      // Move to the most-recently-used end.
-      this.pages.delete(index);
-      this.pages.set(index, page);
-    } else {
-      page = this.loadPage(index);
+  /** Where page `index` is in the store, loading it if it is not cached. */
+  private page(index: number): number {
+    if (index === this.lastPage) return this.lastBase;
+    const set = index & this.setMask;
+    let way: number;
+    if (this.tags[set << 1] === index) way = 0;
+    else if (this.tags[(set << 1) | 1] === index) way = 1;
+    else {
+      way = this.recent[set]! ^ 1;
+      const slot = (set << 1) | way;
+      // Unknown until loaded: a read that fails must not leave the old page under the new tag.
+      this.tags[slot] = -1;
+      const start = index * PAGE_SIZE;
+      this.readDirect(start, this.store, slot * PAGE_SIZE, Math.min(PAGE_SIZE, this.size - start));
+      this.tags[slot] = index;
     }
-    this.lastIndex = index;
-    this.lastPage = page;
-    return page;
-  }
-
-  private loadPage(index: number): Buffer {
-    const start = index * PAGE_SIZE;
-    const page = Buffer.allocUnsafe(Math.min(PAGE_SIZE, this.size - start));
-    this.readDirect(start, page, 0, page.length);
-    if (this.pages.size >= MAX_CACHED_PAGES) {
-      this.pages.delete(this.pages.keys().next().value as number);
-    }
-    this.pages.set(index, page);
-    return page;
+    this.recent[set] = way;
+    this.lastPage = index;
+    this.lastBase = ((set << 1) | way) * PAGE_SIZE;
+    return this.lastBase;
   }
 
   private readDirect(offset: number, target: Buffer, targetOffset: number, length: number): void {

@@ -100,7 +100,7 @@ describe.each(releases)('bucket maps, $name', ({ release }) => {
       span({ ...overflows, noscan: true, objects: [object(bucket, bucketWords([], ovf))] }),
     ];
     const r = p.run(spans, [map, bucket], false, release);
-    r.typing.followSlot({ offset: 0, kind: 'map', type: r.types.typeAt(map.addr)!, path: '' }, () => slotAddr(maps, 0));
+    r.typing.followSlot({ offset: 0, kind: 'map', type: r.types.typeAt(map.addr)!, path: '' }, { word: () => slotAddr(maps, 0) });
     r.propagate();
     expect(r.typeOf(slotAddr(maps, 0))).toEqual({ role: 'mapHeader', type: 'map[int]int', count: 1 });
     expect(r.typeOf(arr)).toEqual({ role: 'mapGroups', type: 'map.bucket[int]int', count: 2 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { HEAP, PAGE, object, slotAddr, span, syntheticProcess, type TypeArena, type TypeDesc } from './synthetic-heap.js';
+import { Role } from '../../src/goruntime/typing/heap-typing.js';
 
 /**
  * ShapeInference on a synthetic heap: Go 1.26 type descriptors and one-page spans of small objects
@@ -123,6 +124,35 @@ describe.each([
     expect(r.typeOf(slotAddr(n24, 0))).toEqual(untyped);
     r.propagate();
     expect(r.typeOf(slotAddr(n24, 0))).toEqual(value('main.Leaf'));
+  });
+
+  // Passes after the first judge an object again only when the typing within two pointers of it
+  // changed: these two show it is judged again then, from one and from two pointers away.
+  test.each([
+    { distance: 1, typedBetweenPasses: 'the object it points to' },
+    { distance: 2, typedBetweenPasses: 'what the object it points to points to' },
+  ] as const)('an object left undecided is judged again once $typedBetweenPasses is typed', ({ distance }) => {
+    const p = syntheticProcess();
+    const t = p.arena;
+    const Leaf = t.struct('main.Leaf', [['a', p.int], ['b', p.int], ['c', p.int]]);
+    // Item and Item2 share a shape (24 B, bits 1); so do Mid and Mid2 (16 B, bits 01), which point to them.
+    const Item = t.struct('main.Item', [['leaf', t.pointerTo(Leaf)], ['a', p.int], ['b', p.int]]);
+    const Item2 = t.struct('main.Item2', [['leaf', t.pointerTo(Leaf)], ['a', p.int], ['b', p.int]]);
+    const Mid = t.struct('main.Mid', [['item', t.pointerTo(Item)], ['n', p.int]]);
+    const Mid2 = t.struct('main.Mid2', [['item', t.pointerTo(Item2)], ['n', p.int]]);
+    const [near, far] = distance === 1 ? [Item, Item2] : [Mid, Mid2];
+    const To = t.struct('main.To', [['p', t.pointerTo(near)], ['n', p.int]]);
+    const To2 = t.struct('main.To2', [['p', t.pointerTo(far)], ['n', p.int]]);
+    const items = span({ start: at(2), elemSize: 24, objects: [object(Item, [0, 1, 2])] });
+    const mids = span({ start: at(1), elemSize: 16, objects: [object(Mid, [slotAddr(items, 0), 3])] });
+    const tos = span({ start: at(0), elemSize: 16, objects: [object(To, [slotAddr(distance === 1 ? items : mids, 0), 7])] });
+    const r = p.run([tos, mids, items], distance === 1 ? [To, To2] : [To, To2, Mid, Mid2], greenTea);
+    expect(r.pass()).toBe(0); // every shape has two candidates that fit equally
+    expect(r.typeOf(slotAddr(tos, 0))).toEqual(untyped);
+    expect(r.pass()).toBe(0); // nothing changed: the same judgements
+    r.typing.infer(r.objects.objectStartingAt(slotAddr(items, 0)), Role.value, r.types.typeAt(Item.addr)!, 1);
+    expect(r.pass()).toBeGreaterThan(0);
+    expect(r.typeOf(slotAddr(tos, 0))).toEqual(value('main.To'));
   });
 
   test('what a shape-typed object points to is typed by propagation, not by the pass', () => {

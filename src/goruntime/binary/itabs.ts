@@ -24,7 +24,7 @@ const maxItabs = 1 << 22;
  * lists the ones the linker emitted.
  */
 export class Itabs {
-  private readonly cache = new Map<number, Itab | null>();
+  private readonly cache = new Map<number, Itab>();
 
   constructor(
     private readonly mem: AddressSpace,
@@ -32,12 +32,15 @@ export class Itabs {
     private readonly modules: readonly Moduledata[],
   ) {}
 
-  /** The itab at addr, or undefined when its words are not an interface type and a type. */
+  /**
+   * The itab at addr, or undefined when its words are not an interface type and a type. Only itabs
+   * are cached: inference asks about every pointer pair of the heap, and most are no itab.
+   */
   itabAt(addr: number): Itab | undefined {
     const cached = this.cache.get(addr);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached !== undefined) return cached;
     const itab = this.load(addr);
-    this.cache.set(addr, itab ?? null);
+    if (itab) this.cache.set(addr, itab);
     return itab;
   }
 

@@ -133,8 +133,14 @@ export class RuntimeTypes {
     return this.modules.find((md) => addr >= md.types && addr < md.etypes);
   }
 
-  /** The descriptor at addr, or undefined when addr is not a plausible type descriptor. */
+  /**
+   * The descriptor at addr, or undefined when addr is not a plausible type descriptor. Any word of
+   * the heap may be asked about: an address outside every module's type data is turned away before
+   * the cache, so the cache holds descriptor addresses only.
+   */
   typeAt(addr: number): RuntimeType | undefined {
+    const md = this.modules.length === 1 ? this.modules[0]! : this.moduleOf(addr);
+    if (!md || !(addr >= md.types && addr < md.etypes)) return undefined;
     const cached = this.cache.get(addr);
     if (cached !== undefined) return cached ?? undefined;
     const t = this.load(addr);

@@ -56,6 +56,7 @@ export function scanHeapPointers(
   let unreadable = 0;
   let untypedHeaders = 0;
   let obj = 0;
+  const span = new SpanBuffer();
   for (let s = 0; s < spans.count; s++) {
     const first = obj;
     while (obj < objects.count && objects.span[obj] === s) obj++;
@@ -73,14 +74,14 @@ export function scanHeapPointers(
         if (mask) scanLarge(mem, first, start, elemSize, mask, visit);
         continue;
       }
-      const data = mem.read(start, spanBytes);
+      span.load(mem, start, spanBytes);
       if (elemSize <= minSizeForMallocHeader) {
-        scanWithSpanBits(data, objects, first, obj, start, elemSize, options.greenTea, visit);
+        scanWithSpanBits(span, objects, first, obj, start, elemSize, options.greenTea, visit);
         continue;
       }
       for (let o = first; o < obj; o++) {
         const slot = objects.addr[o]! - start;
-        const typeAddr = u64(data, slot);
+        const typeAddr = span.word(slot);
         exactType[o] = typeAddr;
         if (typeAddr === 0) continue; // allocation in progress: no pointers yet
         const mask = masks.pointerMask(typeAddr);
@@ -89,7 +90,7 @@ export function scanHeapPointers(
           continue;
         }
         tile(mask, mallocHeaderSize, elemSize, (off) => {
-          const value = u64(data, slot + off);
+          const value = span.word(slot + off);
           if (value !== 0) visit(o, off, value);
         });
       }
@@ -105,7 +106,7 @@ export function scanHeapPointers(
 
 /** Small objects: one heap bit per word of the span, stored at the end of the span. */
 function scanWithSpanBits(
-  data: Buffer,
+  span: SpanBuffer,
   objects: HeapObjects,
   first: number,
   end: number,
@@ -114,15 +115,49 @@ function scanWithSpanBits(
   greenTea: boolean,
   visit: PointerVisitor,
 ): void {
-  const bitmapOff = spanHeapBitsOffset(data.length, elemSize, greenTea);
+  const bits = span.bytes;
+  const bitmapOff = spanHeapBitsOffset(span.length, elemSize, greenTea);
   for (let o = first; o < end; o++) {
     const slot = objects.addr[o]! - start;
-    for (let off = 0; off < elemSize; off += ptrSize) {
-      const word = (slot + off) / ptrSize;
-      if (!heapBit(data, bitmapOff, word)) continue;
-      const value = u64(data, slot + off);
-      if (value !== 0) visit(o, off, value);
+    const last = (slot + elemSize) / ptrSize;
+    for (let w = slot / ptrSize; w < last; w++) {
+      const b = bits[bitmapOff + (w >> 3)]!;
+      if (b === 0) {
+        w |= 7; // no pointer in this byte's eight words
+        continue;
+      }
+      if (((b >> (w & 7)) & 1) === 0) continue;
+      const value = span.word(w * ptrSize);
+      if (value !== 0) visit(o, w * ptrSize - slot, value);
     }
+  }
+}
+
+/**
+ * One span's bytes at a time, in one buffer reused across spans (grown when a span is larger), read
+ * as aligned 32-bit halves: the scan reads every word of the heap once.
+ */
+class SpanBuffer {
+  bytes = new Uint8Array(0);
+  private halves = new Uint32Array(0);
+  private buffer = Buffer.alloc(0);
+  length = 0;
+
+  load(mem: AddressSpace, start: number, length: number): void {
+    // Check first so that a span of damaged size fails before the buffer grows for it.
+    if (!mem.isMapped(start, length)) throw new MemoryFault(start, length);
+    if (length > this.buffer.length) {
+      this.buffer = Buffer.allocUnsafeSlow(Math.max(length, 2 * this.buffer.length));
+      this.bytes = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
+      this.halves = new Uint32Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length >> 2);
+    }
+    mem.readInto(start, this.buffer, length);
+    this.length = length;
+  }
+
+  /** The word at an 8-aligned offset of the span. */
+  word(offset: number): number {
+    return this.halves[offset >> 2]! + this.halves[(offset >> 2) + 1]! * 0x1_0000_0000;
   }
 }
 

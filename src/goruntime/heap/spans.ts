@@ -129,7 +129,7 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
 function implausible(s: RawSpan): string | undefined {
   if (s.npages < 1 || s.npages > maxSpanPages) return `npages ${s.npages}`;
   if (s.start % pageSize !== 0) return `start ${hex(s.start)} not page aligned`;
-  if (s.elemSize < 8 || s.elemSize > s.npages * pageSize) return `elemsize ${s.elemSize}`;
+  if (s.elemSize < 8 || s.elemSize % 8 !== 0 || s.elemSize > s.npages * pageSize) return `elemsize ${s.elemSize}`;
   if (s.nelems > s.npages * maxSlotsPerPage || s.nelems * s.elemSize > s.npages * pageSize) return `nelems ${s.nelems}`;
   if (s.freeindex > s.nelems) return `freeindex ${s.freeindex} > nelems ${s.nelems}`;
   return undefined;

@@ -56,6 +56,11 @@ export class ContainerHeaders {
     return this.typing.role[obj] === Role.value && this.typing.type[obj] === this.hmapType;
   }
 
+  /** Whether objects of this shape may be map headers, which recognize types by what lies three pointers away. */
+  isMapHeaderShape(shape: string | undefined): boolean {
+    return shape === this.mapHeaderShape;
+  }
+
   /** Types an untyped object (or a runtime.hmap) as a map header or channel when its words say so. */
   recognize(obj: number, word: (off: number) => number, shape: string | undefined): boolean {
     const m = this.typing.containers.map;

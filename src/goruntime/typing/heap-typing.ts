@@ -45,6 +45,11 @@ export function isInternal(role: number): boolean {
 /** Objects are read in windows of this size while typing. */
 const window = 1 << 20;
 
+/** The words of a value that holds pointer slots: `word(offset)` is the word at that offset in the value, 0 where unknown. */
+export interface WordSource {
+  word(offset: number): number;
+}
+
 /**
  * Types heap objects: exactly where the heap records a type (malloc header, largeType), otherwise by
  * propagation from typed roots along typed pointers, slices, strings, maps, channels, interfaces and
@@ -55,6 +60,13 @@ export class HeapTyping {
   readonly type: Float64Array;
   readonly count: Float64Array;
   private readonly queue: number[] = [];
+  /** Per object, the clock value of its last change, once trackChanges was called. */
+  private changeStamp: Int32Array | undefined;
+  private changes = 0;
+  /** Reads the object being expanded; one for all, since expanding never nests. */
+  private readonly reader: WindowReader;
+  /** Reads a bucket array while its overflow chains are followed. */
+  private readonly bucketReader: WindowReader;
 
   constructor(
     private readonly mem: AddressSpace,
@@ -71,6 +83,8 @@ export class HeapTyping {
     /** The heap's pointer bits of small objects, which an interface's claim about its data must agree with. */
     private readonly heapBits?: HeapBits,
   ) {
+    this.reader = new WindowReader(mem);
+    this.bucketReader = new WindowReader(mem);
     const n = objects.count;
     this.role = new Uint8Array(n);
     this.type = new Float64Array(n);
@@ -86,16 +100,17 @@ export class HeapTyping {
     return this.objects.dataOffset(obj);
   }
 
-  /** Follows a root's typed pointer slot whose words are read by `word(offset)`. */
-  followSlot(slot: PointerSlot, word: (offset: number) => number): void {
-    const value = word(slot.offset);
+  /** Follows a typed pointer slot of a value whose words `words` reads. */
+  followSlot(slot: PointerSlot, words: WordSource): void {
+    const value = words.word(slot.offset);
     if (slot.kind === 'eface' || slot.kind === 'iface') {
       const dynamic = this.dynamicType(slot.kind, value);
-      if (dynamic) this.followInterfaceData(dynamic, word(slot.offset + ptrSize));
+      if (dynamic) this.followInterfaceData(dynamic, words.word(slot.offset + ptrSize));
       return;
     }
+    if (value === 0) return;
     // A slice's capacity and a string's length say how many elements the target holds.
-    const extent = slot.kind === 'slice' ? word(slot.offset + ptrSize * 2) : slot.kind === 'string' ? word(slot.offset + ptrSize) : 1;
+    const extent = slot.kind === 'slice' ? words.word(slot.offset + ptrSize * 2) : slot.kind === 'string' ? words.word(slot.offset + ptrSize) : 1;
     this.follow(slot.kind, slot.type, value, extent);
   }
 
@@ -108,6 +123,25 @@ export class HeapTyping {
   /** Propagates until no newly typed object is left. */
   propagate(): void {
     while (this.queue.length > 0) this.expand(this.queue.pop()!);
+  }
+
+  /** Starts recording when each object's role or type changes, for changedSince. */
+  trackChanges(): void {
+    this.changeStamp ??= new Int32Array(this.objects.count);
+  }
+
+  /** A clock that every recorded change advances: changes after reading it are changedSince it. */
+  get clock(): number {
+    return this.changes;
+  }
+
+  /** Whether the object's role or type changed after `clock` read `time` (false for changes before trackChanges). */
+  changedSince(obj: number, time: number): boolean {
+    return this.changeStamp !== undefined && this.changeStamp[obj]! > time;
+  }
+
+  private stamp(obj: number): void {
+    if (this.changeStamp) this.changeStamp[obj] = ++this.changes;
   }
 
   /** Bytes of objects whose type is known. */
@@ -130,12 +164,14 @@ export class HeapTyping {
       if (this.role[obj] === Role.value && this.type[obj] === addr && refines(role)) {
         this.role[obj] = role;
         this.count[obj] = count;
+        this.stamp(obj);
       }
       // A map's header or parts, typed as the runtime's own structs before the map was found: followed again as what they are.
       if (isMapRole(role) && (this.role[obj] === Role.value || this.role[obj] === Role.array) && isRuntimeMapPart(this.types.typeAt(this.type[obj]!))) {
         this.type[obj] = addr;
         this.role[obj] = role;
         this.count[obj] = count;
+        this.stamp(obj);
         this.queue.push(obj);
         return true;
       }
@@ -145,6 +181,7 @@ export class HeapTyping {
     this.role[obj] = role;
     this.type[obj] = addr;
     this.count[obj] = count;
+    this.stamp(obj);
     this.queue.push(obj);
     return true;
   }
@@ -225,19 +262,21 @@ export class HeapTyping {
     if (role === Role.chan) return this.expandChan(obj, addr);
     const start = addr + this.dataOffset(obj);
     const end = addr + this.objects.size[obj]!;
-    const reader = new WindowReader(this.mem, start, end - start);
+    const reader = this.reader;
     if (role === Role.closure) {
       const captured = this.closureSlots(this.type[obj]!) ?? [];
-      for (const slot of captured) this.followSlot(slot, (offset) => reader.word(offset));
+      reader.reset(start, end - start);
+      for (const slot of captured) this.followSlot(slot, reader);
       return;
     }
     if (role !== Role.value && role !== Role.array && role !== Role.mapGroups && role !== Role.chanBuffer) return;
     const elem = this.types.typeAt(this.type[obj]!);
     if (!elem || elem.ptrBytes === 0) return;
     const slots = this.slots.of(elem);
+    reader.reset(start, end - start);
     for (let base = 0; start + base + elem.size <= end; base += elem.size) {
-      const word = (offset: number) => reader.word(base + offset);
-      for (const slot of slots) this.followSlot(slot, word);
+      reader.base = base;
+      for (let i = 0; i < slots.length; i++) this.followSlot(slots[i]!, reader);
     }
   }
 
@@ -303,7 +342,8 @@ export class HeapTyping {
   /** Types the overflow buckets chained from each bucket of a bucket array as the map's buckets too. */
   private typeOverflowChains(array: number, bucketType: RuntimeType): void {
     const start = this.objects.dataStart(array);
-    const reader = new WindowReader(this.mem, start, this.objects.addr[array]! + this.objects.size[array]! - start);
+    const reader = this.bucketReader;
+    reader.reset(start, this.objects.addr[array]! + this.objects.size[array]! - start);
     const link = bucketType.size - ptrSize;
     for (let i = 0, n = this.count[array]!; i < n; i++) {
       // Preallocated overflow buckets lie inside the array (its last one points back at the array's start);
@@ -341,30 +381,53 @@ function refines(role: Role): boolean {
   return role === Role.array || role === Role.mapGroups || role === Role.chanBuffer;
 }
 
-/** Reads words of [start, start+length) through a sliding window, so huge objects stay cheap. */
-class WindowReader {
-  private buf: Buffer | undefined;
-  private bufStart = 0;
-  constructor(
-    private readonly mem: AddressSpace,
-    private readonly start: number,
-    private readonly length: number,
-  ) {}
+/**
+ * Reads the words of one object at a time, [start, start+length), through a sliding window copied
+ * into one reused buffer, so huge objects stay cheap and small ones allocate nothing. `word` reads
+ * at `base` + offset, so the slots of each element of an array are read with the element's offsets.
+ */
+class WindowReader implements WordSource {
+  /** Whole buffer: 8-aligned, so words are read as two aligned 32-bit halves. */
+  private readonly buf = Buffer.allocUnsafeSlow(window);
+  private readonly halves = new Uint32Array(this.buf.buffer, this.buf.byteOffset, window / 4);
+  private start = 0;
+  private length = 0;
+  /** Offset of the window in the object; -1 when nothing is loaded. */
+  private bufStart = -1;
+  private bufLength = 0;
+  base = 0;
 
-  /** The word at `offset` from start; 0 outside the object or when memory is missing. */
+  constructor(private readonly mem: AddressSpace) {}
+
+  reset(start: number, length: number): void {
+    this.start = start;
+    this.length = length;
+    this.bufStart = -1;
+    this.base = 0;
+  }
+
+  /** The word at `base + offset` from start; 0 outside the object or when memory is missing. */
   word(offset: number): number {
-    if (offset < 0 || offset + ptrSize > this.length) return 0;
-    if (!this.buf || offset < this.bufStart || offset + ptrSize > this.bufStart + this.buf.length) {
-      this.bufStart = offset;
-      try {
-        this.buf = this.mem.read(this.start + offset, Math.min(window, this.length - offset));
-      } catch (err) {
-        if (!(err instanceof MemoryFault)) throw err;
-        this.buf = undefined;
-        return 0;
-      }
+    const at = this.base + offset;
+    if (at < 0 || at + ptrSize > this.length) return 0;
+    if (this.bufStart < 0 || at < this.bufStart || at + ptrSize > this.bufStart + this.bufLength) {
+      if (!this.load(at)) return 0;
     }
-    const at = offset - this.bufStart;
-    return u64(this.buf, at);
+    const rel = at - this.bufStart;
+    if ((rel & 3) !== 0) return u64(this.buf, rel); // a misaligned slot, from damaged type data
+    return this.halves[rel >> 2]! + this.halves[(rel >> 2) + 1]! * 0x1_0000_0000;
+  }
+
+  private load(at: number): boolean {
+    this.bufStart = at;
+    this.bufLength = Math.min(window, this.length - at);
+    try {
+      this.mem.readInto(this.start + at, this.buf, this.bufLength);
+      return true;
+    } catch (err) {
+      if (!(err instanceof MemoryFault)) throw err;
+      this.bufStart = -1;
+      return false;
+    }
   }
 }

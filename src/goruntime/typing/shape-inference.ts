@@ -9,6 +9,7 @@ import { isClosureContext, isMapGroupType, isRuntimeRepresentation } from './all
 import type { ContainerHeaders } from './container-headers.js';
 import type { InterfaceWords } from './interface-words.js';
 import type { PointerSlot, PointerSlots } from '../binary/pointer-slots.js';
+import type { ObjectEdges } from '../../graph/reference-graph.js';
 import { isNoscanSpan, minSizeForMallocHeader, ptrSize } from '../arch.js';
 
 /** Lengths and capacities beyond 2^40 are not real. */
@@ -22,6 +23,14 @@ const maxCandidates = 64;
 const maxReadBytes = minSizeForMallocHeader;
 /** Objects without heap bits smaller than this cannot be map headers or channels worth reading. */
 const minContainerSize = 96;
+/**
+ * How far from an object its judgement consults typing: the object, what its pointer words lead to
+ * (fields, interface data) and what theirs lead to (agreement two levels deep). Map headers look
+ * further (header → directory → table → groups) and are judged again on every pass.
+ */
+const judgedDepth = 2;
+/** A neighbourhood larger than this is judged again instead of checked for changes. */
+const maxNeighbourhood = 1024;
 
 /** What shape inference may consult besides the heap. */
 export interface ShapeEvidence {
@@ -60,20 +69,34 @@ interface Shape {
 export class ShapeInference {
   private readonly index: Map<string, Shape[]>;
   private readonly judge: ShapeJudge;
+  /** Per object, the typing clock when it was last judged; -1 before its first judgement. */
+  private readonly judgedAt: Int32Array;
+  private readonly bytes = Buffer.alloc(maxReadBytes);
+  private readonly level = new Int32Array(maxNeighbourhood);
+  private readonly nextLevel = new Int32Array(maxNeighbourhood);
 
   constructor(
     private readonly mem: AddressSpace,
     private readonly typing: HeapTyping,
     private readonly evidence: ShapeEvidence,
+    /** The heap's pointers, to tell which objects a judgement consults. */
+    private readonly edges: ObjectEdges,
   ) {
     const keys = new TypeShapeKeys(typing.types);
     this.index = shapeIndex(evidence.candidates, keys, typing.slots);
     this.judge = new ShapeJudge(mem, typing, evidence, keys);
+    this.judgedAt = new Int32Array(typing.objects.count).fill(-1);
+    typing.trackChanges();
   }
 
-  /** One pass over the untyped objects; returns how many it typed. */
+  /**
+   * One pass over the untyped objects; returns how many it typed. An object judged before is judged
+   * again only when the typing its judgement consults has changed since: the same judgement of the
+   * same facts would come out the same, so later passes cost what changed, not the whole heap.
+   */
   pass(): number {
     const { objects } = this.typing;
+    const bytes = this.bytes;
     let typed = 0;
     for (let obj = 0; obj < objects.count; obj++) {
       const untyped = this.typing.role[obj] === Role.unknown;
@@ -83,12 +106,39 @@ export class ShapeInference {
       const addr = objects.addr[obj]!;
       const size = Math.min(objects.size[obj]!, maxReadBytes);
       if ((!hasBits && size < minContainerSize) || !this.mem.isMapped(addr, size)) continue;
-      const bytes = this.mem.read(addr, size);
-      const word = (off: number) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0);
       const key = hasBits ? this.evidence.shapes.key(obj) : undefined;
+      const judged = this.judgedAt[obj]!;
+      if (judged >= 0 && untyped && !this.evidence.containers.isMapHeaderShape(key) && !this.consultedChanged(obj, judged)) continue;
+      this.judgedAt[obj] = this.typing.clock;
+      this.mem.readInto(addr, bytes, size);
+      const word = (off: number) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0);
       if (this.evidence.containers.recognize(obj, word, key) || (untyped && hasBits && this.inferObject(obj, word, key))) typed++;
     }
     return typed;
+  }
+
+  /** Whether the typing of an object or of what lies within judgedDepth pointers of it changed after `time`. */
+  private consultedChanged(obj: number, time: number): boolean {
+    const { edgeStart, edgeTarget } = this.edges;
+    let level = this.level;
+    let next = this.nextLevel;
+    level[0] = obj;
+    let count = 1;
+    let seen = 1;
+    for (let depth = 0; ; depth++) {
+      for (let i = 0; i < count; i++) if (this.typing.changedSince(level[i]!, time)) return true;
+      if (depth === judgedDepth) return false;
+      let nextCount = 0;
+      for (let i = 0; i < count; i++) {
+        const o = level[i]!;
+        for (let e = edgeStart[o]!; e < edgeStart[o + 1]!; e++) {
+          if (seen++ >= maxNeighbourhood) return true;
+          next[nextCount++] = edgeTarget[e]!;
+        }
+      }
+      [level, next] = [next, level];
+      count = nextCount;
+    }
   }
 
   private inferObject(obj: number, word: (off: number) => number, key: string | undefined): boolean {
