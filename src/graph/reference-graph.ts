@@ -47,12 +47,12 @@ class Growable32<T extends Int32Array | Uint32Array> {
   at(i: number): number {
     return this.data[i]!;
   }
-  /** The values so far, without a copy (valid until the next push). */
+  /**
+   * The values so far, without a copy (valid until the next push): a copy would double the peak of
+   * the largest arrays the analysis holds.
+   */
   view(): T {
     return this.data.subarray(0, this.length) as T;
-  }
-  done(): T {
-    return this.data.slice(0, this.length) as T;
   }
 }
 
@@ -123,12 +123,12 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
       objectCount: this.objectSize.length,
       objectSize: this.objectSize,
       edgeStart: this.edgeStart,
-      edgeTarget: this.targets.done(),
-      edgeOffset: this.offsets.done(),
+      edgeTarget: this.targets.view(),
+      edgeOffset: this.offsets.view(),
       roots: this.roots,
       rootEdgeStart: Uint32Array.from(this.rootStart),
-      rootEdgeTarget: this.rootTargets.done(),
-      rootEdgeOffset: this.rootOffsets.done(),
+      rootEdgeTarget: this.rootTargets.view(),
+      rootEdgeOffset: this.rootOffsets.view(),
     };
   }
 }
