@@ -1,0 +1,3 @@
+module goheapflame/bench/peers/heap26
+
+go 1.21
