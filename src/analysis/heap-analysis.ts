@@ -47,11 +47,15 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   phase('scanning pointers');
   const builder = new ReferenceGraphBuilder<HeapRoot>(objects.size);
   const danglingFrom: number[] = [];
-  const scan = scanHeapPointers(mem, objects, binary.types, { greenTea: binary.experiment('greenteagc') }, (obj, offset, value) => {
+  // `let`: the exact types (8 bytes an object) are dropped once typing has taken them in.
+  let exactType: Float64Array | undefined;
+  let scanWarnings: string[];
+  ({ exactType, warnings: scanWarnings } = scanHeapPointers(mem, objects, binary.types, { greenTea: binary.experiment('greenteagc') }, (obj, offset, value) => {
     const target = objects.find(value);
     if (target >= 0) builder.addEdge(obj, offset, target);
     else if (objects.isFreeSlot(value)) danglingFrom.push(obj);
-  });
+  }));
+  const edges = builder.objectEdges();
 
   phase('finding roots');
   const slots = new PointerSlots(binary.types, binary.moduledata.types);
@@ -70,11 +74,12 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   const containers = containerLayout(proc.layout, binary.types.mapLayout !== 'classic');
   // The span bitmaps of small objects, read once for typing and for inference.
   const heapBits = new ObjectShapes(mem, objects, binary.experiment('greenteagc'));
-  const typing = new HeapTyping(mem, objects, binary.types, slots, containers, scan.exactType, funcEntry, closureSlots, heapBits);
+  const typing = new HeapTyping(mem, objects, binary.types, slots, containers, exactType, funcEntry, closureSlots, heapBits);
+  exactType = undefined;
   typeFromRoots(mem, typing, slots, roots);
   typing.propagate();
   phase('inferring types');
-  inferTypes(proc, typing, roots, heapBits, builder.objectEdges());
+  inferTypes(proc, typing, roots, heapBits, edges);
   // Without symbols, globals are named by where they are and what they hold, which typing tells.
   if (proc.found.source === 'code') nameStrippedGlobals(roots, objects, typing, binary.moduledata, (pc) => binary.pclntab.funcForPC(pc)?.name);
 
@@ -91,6 +96,6 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   }
   const graph = builder.build();
 
-  const warnings = [...spans.warnings, ...scan.warnings, ...runtime.warnings];
+  const warnings = [...spans.warnings, ...scanWarnings, ...runtime.warnings];
   return { objects, graph, typing, slots, danglingFrom, warnings };
 }

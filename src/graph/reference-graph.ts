@@ -47,6 +47,10 @@ class Growable32<T extends Int32Array | Uint32Array> {
   at(i: number): number {
     return this.data[i]!;
   }
+  /** Gives back the room reserved for more values (up to half the array, after the last doubling). */
+  trim(): void {
+    if (this.data.length > this.length + (this.length >> 3)) this.data = this.data.slice(0, this.length) as T;
+  }
   /**
    * The values so far, without a copy (valid until the next push): a copy would double the peak of
    * the largest arrays the analysis holds.
@@ -104,6 +108,9 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
   private seal(): void {
     if (this.sealed) return;
     for (let s = this.lastSource + 1; s <= this.objectSize.length; s++) this.edgeStart[s] = this.targets.length;
+    // Sealed right after the scan, while little else is held: the copy costs less now than the room would later.
+    this.targets.trim();
+    this.offsets.trim();
     this.sealed = true;
   }
 
