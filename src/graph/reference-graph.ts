@@ -1,3 +1,5 @@
+import type { ObjectEdges } from '../goruntime/heap/heap-objects.js';
+
 /**
  * A GC root as the graph sees it: roots are walked one kind at a time (in an order the caller
  * gives), then by rank, then by name. The layer that finds roots adds what else it knows.
@@ -58,12 +60,6 @@ class Growable32<T extends Int32Array | Uint32Array> {
   view(): T {
     return this.data.subarray(0, this.length) as T;
   }
-}
-
-/** Object → object edges in compressed rows: the edges of o are edgeTarget[edgeStart[o] .. edgeStart[o + 1]). */
-export interface ObjectEdges {
-  readonly edgeStart: Uint32Array;
-  readonly edgeTarget: Int32Array;
 }
 
 /** Builds a ReferenceGraph; object edges must be added with non-decreasing source objects. */

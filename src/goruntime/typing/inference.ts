@@ -5,7 +5,7 @@ import type { HeapRoot } from '../roots/heap-root.js';
 import { ContainerHeaders } from './container-headers.js';
 import { typeFromGlobalAllocations } from './global-allocations.js';
 import type { HeapTyping } from './heap-typing.js';
-import type { ObjectEdges } from '../../graph/reference-graph.js';
+import type { ObjectEdges } from '../heap/heap-objects.js';
 import { InterfaceWords } from './interface-words.js';
 import { type ShapeEvidence, ShapeInference } from './shape-inference.js';
 

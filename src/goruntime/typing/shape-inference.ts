@@ -9,7 +9,7 @@ import { isClosureContext, isMapGroupType, isRuntimeRepresentation } from './all
 import type { ContainerHeaders } from './container-headers.js';
 import type { InterfaceWords } from './interface-words.js';
 import type { PointerSlot, PointerSlots } from '../binary/pointer-slots.js';
-import type { ObjectEdges } from '../../graph/reference-graph.js';
+import type { ObjectEdges } from '../heap/heap-objects.js';
 import { isNoscanSpan, minSizeForMallocHeader, ptrSize } from '../arch.js';
 
 /** Lengths and capacities beyond 2^40 are not real. */
