@@ -126,33 +126,29 @@ describe.each([
     expect(r.typeOf(slotAddr(n24, 0))).toEqual(value('main.Leaf'));
   });
 
-  // Passes after the first judge an object again only when the typing within two pointers of it
-  // changed: these two show it is judged again then, from one and from two pointers away.
-  test.each([
-    { distance: 1, typedBetweenPasses: 'the object it points to' },
-    { distance: 2, typedBetweenPasses: 'what the object it points to points to' },
-  ] as const)('an object left undecided is judged again once $typedBetweenPasses is typed', ({ distance }) => {
+  // Passes after the first judge an object again only when the typing it consulted changed: what lies
+  // one, two or three pointers away (agreement looks two levels into its targets, and reads the type of
+  // what those point to). Each chain ends in a noscan Leaf that gets typed between two passes.
+  test.each([1, 2, 3] as const)('an object left undecided is judged again once what lies %i pointers away is typed', (distance) => {
     const p = syntheticProcess();
     const t = p.arena;
-    const Leaf = t.struct('main.Leaf', [['a', p.int], ['b', p.int], ['c', p.int]]);
-    // Item and Item2 share a shape (24 B, bits 1); so do Mid and Mid2 (16 B, bits 01), which point to them.
-    const Item = t.struct('main.Item', [['leaf', t.pointerTo(Leaf)], ['a', p.int], ['b', p.int]]);
-    const Item2 = t.struct('main.Item2', [['leaf', t.pointerTo(Leaf)], ['a', p.int], ['b', p.int]]);
-    const Mid = t.struct('main.Mid', [['item', t.pointerTo(Item)], ['n', p.int]]);
-    const Mid2 = t.struct('main.Mid2', [['item', t.pointerTo(Item2)], ['n', p.int]]);
-    const [near, far] = distance === 1 ? [Item, Item2] : [Mid, Mid2];
-    const To = t.struct('main.To', [['p', t.pointerTo(near)], ['n', p.int]]);
-    const To2 = t.struct('main.To2', [['p', t.pointerTo(far)], ['n', p.int]]);
-    const items = span({ start: at(2), elemSize: 24, objects: [object(Item, [0, 1, 2])] });
-    const mids = span({ start: at(1), elemSize: 16, objects: [object(Mid, [slotAddr(items, 0), 3])] });
-    const tos = span({ start: at(0), elemSize: 16, objects: [object(To, [slotAddr(distance === 1 ? items : mids, 0), 7])] });
-    const r = p.run([tos, mids, items], distance === 1 ? [To, To2] : [To, To2, Mid, Mid2], greenTea);
-    expect(r.pass()).toBe(0); // every shape has two candidates that fit equally
-    expect(r.typeOf(slotAddr(tos, 0))).toEqual(untyped);
-    expect(r.pass()).toBe(0); // nothing changed: the same judgements
-    r.typing.infer(r.objects.objectStartingAt(slotAddr(items, 0)), Role.value, r.types.typeAt(Item.addr)!, 1);
+    const pair = (name: string, fields: (twin: boolean) => Array<[string, TypeDesc]>) => [t.struct(`main.${name}`, fields(false)), t.struct(`main.${name}2`, fields(true))] as const;
+    // Each pair shares a shape, and the two differ only in which of the pair below they point to.
+    const leaves = pair('Leaf', () => [['a', p.int], ['b', p.int], ['c', p.int]]); // 24 B, no pointers
+    const items = pair('Item', (twin) => [['leaf', t.pointerTo(leaves[twin ? 1 : 0])], ['a', p.int], ['b', p.int]]); // 24 B, bits 1
+    const mids = pair('Mid', (twin) => [['item', t.pointerTo(items[twin ? 1 : 0])], ['n', p.int]]); // 16 B, bits 01
+    const below = [leaves, items, mids][distance - 1]!;
+    const tos = pair('To', (twin) => [['p', t.pointerTo(below[twin ? 1 : 0])], ['n', p.int]]); // 16 B, bits 01
+    const d = span({ start: at(3), elemSize: 24, noscan: true, objects: [object(leaves[0], [1, 2, 3])] });
+    const c = span({ start: at(2), elemSize: 24, objects: [object(items[0], [slotAddr(d, 0), 1, 2])] });
+    const b = span({ start: at(1), elemSize: 16, objects: [object(mids[0], [slotAddr(c, 0), 3])] });
+    const a = span({ start: at(0), elemSize: 16, objects: [object(tos[0], [slotAddr([d, c, b][distance - 1]!, 0), 7])] });
+    const r = p.run([a, b, c, d], [...tos], greenTea);
+    expect(r.pass()).toBe(0); // both candidates fit equally: the Leaf at the end is untyped
+    expect(r.pass()).toBe(0); // nothing changed: the same judgement
+    r.typing.infer(r.objects.objectStartingAt(slotAddr(d, 0)), Role.value, r.types.typeAt(leaves[0].addr)!, 1);
     expect(r.pass()).toBeGreaterThan(0);
-    expect(r.typeOf(slotAddr(tos, 0))).toEqual(value('main.To'));
+    expect(r.typeOf(slotAddr(a, 0))).toEqual(value('main.To'));
   });
 
   test('what a shape-typed object points to is typed by propagation, not by the pass', () => {

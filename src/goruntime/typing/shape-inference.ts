@@ -24,11 +24,12 @@ const maxReadBytes = minSizeForMallocHeader;
 /** Objects without heap bits smaller than this cannot be map headers or channels worth reading. */
 const minContainerSize = 96;
 /**
- * How far from an object its judgement consults typing: the object, what its pointer words lead to
- * (fields, interface data) and what theirs lead to (agreement two levels deep). Map headers look
- * further (header → directory → table → groups) and are judged again on every pass.
+ * How far from an object its judgement consults typing: the object itself, and through its pointer
+ * words the objects agreement looks into (lookupDepth levels), whose own pointers' targets it asks
+ * the type of. Map headers look three pointers away too (header → directory → table → groups),
+ * through words that need not be pointer words of a damaged heap, so they are judged on every pass.
  */
-const judgedDepth = 2;
+const judgedDepth = lookupDepth + 1;
 /** A neighbourhood larger than this is judged again instead of checked for changes. */
 const maxNeighbourhood = 1024;
 
