@@ -179,9 +179,9 @@ for name in $CORES; do
   : > "$results"
   echo
   echo "== $name: $(go version "$dir/binary" | cut -d' ' -f2) binary, heap $(heap "$name"), core $(du -h --apparent-size "$dir/core" | cut -f1)"
-  cat "$dir/core" > /dev/null # in the page cache for every run alike
   for rep in $(seq "$REPS"); do
     for tool in $TOOLS; do
+      cat "$dir/core" > /dev/null # in the page cache for every run alike (other runs may have evicted it)
       cmd=$(command_of "$tool" "$dir/core" "$dir/binary" "$out")
       load=$(cut -d' ' -f1 /proc/loadavg)
       rc=0
