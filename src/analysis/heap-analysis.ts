@@ -55,7 +55,7 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
     if (target >= 0) builder.addEdge(obj, offset, target);
     else if (objects.isFreeSlot(value)) danglingFrom.push(obj);
   }));
-  const edges = builder.objectEdges();
+  builder.seal();
 
   phase('finding roots');
   const slots = new PointerSlots(binary.types, binary.moduledata.types);
@@ -79,7 +79,7 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   typeFromRoots(mem, typing, slots, roots);
   typing.propagate();
   phase('inferring types');
-  inferTypes(proc, typing, roots, heapBits, edges);
+  inferTypes(proc, typing, roots, heapBits);
   // Without symbols, globals are named by where they are and what they hold, which typing tells.
   if (proc.found.source === 'code') nameStrippedGlobals(roots, objects, typing, binary.moduledata, (pc) => binary.pclntab.funcForPC(pc)?.name);
 

@@ -1,5 +1,3 @@
-import type { ObjectEdges } from '../goruntime/heap/heap-objects.js';
-
 /**
  * A GC root as the graph sees it: roots are walked one kind at a time (in an order the caller
  * gives), then by rank, then by name. The layer that finds roots adds what else it knows.
@@ -79,7 +77,7 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
   }
 
   addEdge(source: number, offset: number, target: number): void {
-    if (source < this.lastSource || this.sealed) throw new Error('edges must be added in source order, before objectEdges');
+    if (source < this.lastSource || this.sealed) throw new Error('object edges must be added in source order, before seal');
     for (let s = this.lastSource + 1; s <= source; s++) this.edgeStart[s] = this.targets.length;
     this.lastSource = source;
     this.targets.push(target);
@@ -95,16 +93,13 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
     return out;
   }
 
-  /** The object edges added so far, as rows; no object edge may be added after. */
-  objectEdges(): ObjectEdges {
-    this.seal();
-    return { edgeStart: this.edgeStart, edgeTarget: this.targets.view() };
-  }
-
-  private seal(): void {
+  /**
+   * Ends the object edges (no object edge may be added after; roots may): call it right after the
+   * scan, while little else is held, to give back the room the edge arrays kept for more.
+   */
+  seal(): void {
     if (this.sealed) return;
     for (let s = this.lastSource + 1; s <= this.objectSize.length; s++) this.edgeStart[s] = this.targets.length;
-    // Sealed right after the scan, while little else is held: the copy costs less now than the room would later.
     this.targets.trim();
     this.offsets.trim();
     this.sealed = true;

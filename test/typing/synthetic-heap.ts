@@ -18,8 +18,6 @@ import { HeapTyping, Role } from '../../src/goruntime/typing/heap-typing.js';
 import { InterfaceWords } from '../../src/goruntime/typing/interface-words.js';
 import { ContainerHeaders } from '../../src/goruntime/typing/container-headers.js';
 import { ShapeInference } from '../../src/goruntime/typing/shape-inference.js';
-import { scanHeapPointers } from '../../src/goruntime/heap/pointer-scan.js';
-import { ReferenceGraphBuilder } from '../../src/graph/reference-graph.js';
 import { containerLayout } from '../../src/goruntime/layout/container-layout.js';
 import { tableLayout } from '../../src/goruntime/layout/runtime-layout.js';
 
@@ -353,12 +351,6 @@ export class ShapeRun {
       if (!t) throw new Error(`no descriptor read back for ${c.string}`);
       return t;
     });
-    // The heap's pointers, as the pipeline finds them (inference asks which objects a judgement looks at).
-    const edges = new ReferenceGraphBuilder(this.objects.size);
-    scanHeapPointers(mem, this.objects, this.types, { greenTea }, (obj, offset, value) => {
-      const target = this.objects.find(value);
-      if (target >= 0) edges.addEdge(obj, offset, target);
-    });
     this.inference = new ShapeInference(mem, this.typing, {
       candidates: runtimeCandidates,
       shapes: new ObjectShapes(mem, this.objects, greenTea),
@@ -366,7 +358,7 @@ export class ShapeRun {
       isClosure: () => false,
       interfaces: new InterfaceWords(this.typing, () => undefined),
       containers: new ContainerHeaders(mem, this.typing, runtimeCandidates),
-    }, edges.objectEdges());
+    });
   }
 
   /** One inference pass; returns how many objects it typed. */

@@ -1,12 +1,6 @@
 import type { SpanTable } from './spans.js';
 import { isLargeSpan, isNoscanSpan, mallocHeaderSize, minSizeForMallocHeader, pageSize } from '../arch.js';
 
-/** Object → object edges in compressed rows: the edges of o are edgeTarget[edgeStart[o] .. edgeStart[o + 1]). */
-export interface ObjectEdges {
-  readonly edgeStart: Uint32Array;
-  readonly edgeTarget: Int32Array;
-}
-
 /** Whether slots of a span carry a malloc header: small size class, pointerful, over 512 bytes. */
 export function hasMallocHeader(spanClass: number, elemSize: number): boolean {
   return !isLargeSpan(spanClass) && !isNoscanSpan(spanClass) && elemSize > minSizeForMallocHeader;

@@ -56,23 +56,22 @@ export class ContainerHeaders {
     return this.typing.role[obj] === Role.value && this.typing.type[obj] === this.hmapType;
   }
 
-  /** Whether objects of this shape may be map headers, which recognize types by what lies three pointers away. */
-  isMapHeaderShape(shape: string | undefined): boolean {
-    return shape === this.mapHeaderShape;
-  }
-
-  /** Types an untyped object (or a runtime.hmap) as a map header or channel when its words say so. */
-  recognize(obj: number, word: (off: number) => number, shape: string | undefined): boolean {
+  /**
+   * Types an untyped object (or a runtime.hmap) as a map header or channel when its words say so;
+   * `consult` is told of the object whose typing that reads (a map's groups or buckets).
+   */
+  recognize(obj: number, word: (off: number) => number, shape: string | undefined, consult: (obj: number) => void = () => undefined): boolean {
     const m = this.typing.containers.map;
-    if (shape === this.mapHeaderShape) return this.mapHeader(obj, m.kind === 'swiss' ? this.swissGroups(m, word) : word(m.buckets));
+    if (shape === this.mapHeaderShape) return this.mapHeader(obj, m.kind === 'swiss' ? this.swissGroups(m, word) : word(m.buckets), consult);
     if (this.typing.objects.size[obj]! >= minChanSize) return this.channel(obj, word);
     return false;
   }
 
   /** Types a map header by the typed array of groups or buckets at `groups`. */
-  private mapHeader(obj: number, groups: number): boolean {
+  private mapHeader(obj: number, groups: number, consult: (obj: number) => void): boolean {
     const { objects, role, type } = this.typing;
     const g = objects.objectStartingAt(groups);
+    consult(g);
     if (g < 0 || role[g] === Role.unknown) return false;
     const mapType = this.mapsByGroup.get(type[g]!);
     return mapType ? this.typing.infer(obj, Role.mapHeader, mapType, 1) : false;

@@ -5,7 +5,6 @@ import type { HeapRoot } from '../roots/heap-root.js';
 import { ContainerHeaders } from './container-headers.js';
 import { typeFromGlobalAllocations } from './global-allocations.js';
 import type { HeapTyping } from './heap-typing.js';
-import type { ObjectEdges } from '../heap/heap-objects.js';
 import { InterfaceWords } from './interface-words.js';
 import { type ShapeEvidence, ShapeInference } from './shape-inference.js';
 
@@ -17,7 +16,7 @@ const maxInferencePasses = 4;
  * order of certainty: interface values in untyped roots, globals by the allocations the code assigns
  * them, then objects by their shape, then what those point to.
  */
-export function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly HeapRoot[], heapBits: ObjectShapes, edges: ObjectEdges): void {
+export function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly HeapRoot[], heapBits: ObjectShapes): void {
   const binary = proc.binary;
   // Itabs are static data or persistentalloc'd, never in a heap span: heap words are turned away unread.
   const interfaces = new InterfaceWords(typing, (addr) => (typing.objects.spanOf(addr) < 0 ? binary.itabs.itabAt(addr)?.type : undefined));
@@ -35,7 +34,7 @@ export function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly 
     containers: new ContainerHeaders(proc.image, typing, candidates),
   };
   // Each pass types objects that only newly typed objects' neighbours made unambiguous.
-  const shapes = new ShapeInference(proc.image, typing, evidence, edges);
+  const shapes = new ShapeInference(proc.image, typing, evidence);
   for (let pass = 0; pass < maxInferencePasses && shapes.pass() > 0; pass++) typing.propagate();
 }
 

@@ -9,7 +9,6 @@ import { isClosureContext, isMapGroupType, isRuntimeRepresentation } from './all
 import type { ContainerHeaders } from './container-headers.js';
 import type { InterfaceWords } from './interface-words.js';
 import type { PointerSlot, PointerSlots } from '../binary/pointer-slots.js';
-import type { ObjectEdges } from '../heap/heap-objects.js';
 import { isNoscanSpan, minSizeForMallocHeader, ptrSize } from '../arch.js';
 
 /** Lengths and capacities beyond 2^40 are not real. */
@@ -23,16 +22,6 @@ const maxCandidates = 64;
 const maxReadBytes = minSizeForMallocHeader;
 /** Objects without heap bits smaller than this cannot be map headers or channels worth reading. */
 const minContainerSize = 96;
-/**
- * How far from an object its judgement consults typing: the object itself, and through its pointer
- * words the objects agreement looks into (lookupDepth levels), whose own pointers' targets it asks
- * the type of. Map headers look three pointers away too (header → directory → table → groups),
- * through words that need not be pointer words of a damaged heap, so they are judged on every pass.
- */
-const judgedDepth = lookupDepth + 1;
-/** A neighbourhood larger than this is judged again instead of checked for changes. */
-const maxNeighbourhood = 1024;
-
 /** What shape inference may consult besides the heap. */
 export interface ShapeEvidence {
   /** The types the program can allocate (code-facts.ts). */
@@ -70,34 +59,37 @@ interface Shape {
 export class ShapeInference {
   private readonly index: Map<string, Shape[]>;
   private readonly judge: ShapeJudge;
-  /** Per object, the typing clock when it was last judged; -1 before its first judgement. */
-  private readonly judgedAt: Int32Array;
+  /** Per object, where its last judgement is in `consulted`; -1 before its first judgement. */
+  private readonly judgement: Int32Array;
+  /** What each judgement of the last pass consulted (see ConsultLog). */
+  private consulted = new ConsultLog();
+  private log = new ConsultLog();
   private readonly bytes = Buffer.alloc(maxReadBytes);
-  private readonly level = new Int32Array(maxNeighbourhood);
-  private readonly nextLevel = new Int32Array(maxNeighbourhood);
+  /** Notes an object whose typing the judgement under way reads. */
+  private readonly consult = (obj: number): void => this.log.add(obj);
 
   constructor(
     private readonly mem: AddressSpace,
     private readonly typing: HeapTyping,
     private readonly evidence: ShapeEvidence,
-    /** The heap's pointers, to tell which objects a judgement consults. */
-    private readonly edges: ObjectEdges,
   ) {
     const keys = new TypeShapeKeys(typing.types);
     this.index = shapeIndex(evidence.candidates, keys, typing.slots);
-    this.judge = new ShapeJudge(mem, typing, evidence, keys);
-    this.judgedAt = new Int32Array(typing.objects.count).fill(-1);
+    this.judge = new ShapeJudge(mem, typing, evidence, keys, this.consult);
+    this.judgement = new Int32Array(typing.objects.count).fill(-1);
     typing.trackChanges();
   }
 
   /**
    * One pass over the untyped objects; returns how many it typed. An object judged before is judged
-   * again only when the typing its judgement consults has changed since: the same judgement of the
-   * same facts would come out the same, so later passes cost what changed, not the whole heap.
+   * again only when the typing of an object its last judgement consulted has changed since: the
+   * same judgement of the same facts would come out the same, so later passes cost what changed,
+   * not the whole heap.
    */
   pass(): number {
     const { objects } = this.typing;
     const bytes = this.bytes;
+    [this.consulted, this.log] = [this.log, new ConsultLog()];
     let typed = 0;
     for (let obj = 0; obj < objects.count; obj++) {
       const untyped = this.typing.role[obj] === Role.unknown;
@@ -108,38 +100,17 @@ export class ShapeInference {
       const size = Math.min(objects.size[obj]!, maxReadBytes);
       if ((!hasBits && size < minContainerSize) || !this.mem.isMapped(addr, size)) continue;
       const key = hasBits ? this.evidence.shapes.key(obj) : undefined;
-      const judged = this.judgedAt[obj]!;
-      if (judged >= 0 && untyped && !this.evidence.containers.isMapHeaderShape(key) && !this.consultedChanged(obj, judged)) continue;
-      this.judgedAt[obj] = this.typing.clock;
+      const last = this.judgement[obj]!;
+      if (last >= 0 && untyped && !this.consulted.changed(last, this.typing)) {
+        this.judgement[obj] = this.log.copy(this.consulted, last);
+        continue;
+      }
+      this.judgement[obj] = this.log.begin(obj, this.typing.clock);
       this.mem.readInto(addr, bytes, size);
       const word = (off: number) => (off >= 0 && off + ptrSize <= size ? u64(bytes, off) : 0);
-      if (this.evidence.containers.recognize(obj, word, key) || (untyped && hasBits && this.inferObject(obj, word, key))) typed++;
+      if (this.evidence.containers.recognize(obj, word, key, this.consult) || (untyped && hasBits && this.inferObject(obj, word, key))) typed++;
     }
     return typed;
-  }
-
-  /** Whether the typing of an object or of what lies within judgedDepth pointers of it changed after `time`. */
-  private consultedChanged(obj: number, time: number): boolean {
-    const { edgeStart, edgeTarget } = this.edges;
-    let level = this.level;
-    let next = this.nextLevel;
-    level[0] = obj;
-    let count = 1;
-    let seen = 1;
-    for (let depth = 0; ; depth++) {
-      for (let i = 0; i < count; i++) if (this.typing.changedSince(level[i]!, time)) return true;
-      if (depth === judgedDepth) return false;
-      let nextCount = 0;
-      for (let i = 0; i < count; i++) {
-        const o = level[i]!;
-        for (let e = edgeStart[o]!; e < edgeStart[o + 1]!; e++) {
-          if (seen++ >= maxNeighbourhood) return true;
-          next[nextCount++] = edgeTarget[e]!;
-        }
-      }
-      [level, next] = [next, level];
-      count = nextCount;
-    }
   }
 
   private inferObject(obj: number, word: (off: number) => number, key: string | undefined): boolean {
@@ -159,7 +130,10 @@ export class ShapeInference {
     for (let w = 0; w + 1 < words; w++) {
       if (!evidence.shapes.pointerWord(obj, w) || !evidence.shapes.pointerWord(obj, w + 1)) continue;
       const dynamic = evidence.interfaces.dynamicType(word(w * ptrSize));
-      if (dynamic) evidence.interfaces.typeValue(dynamic, word(w * ptrSize + ptrSize));
+      if (!dynamic) continue;
+      const data = word(w * ptrSize + ptrSize);
+      this.consult(typing.objects.find(data)); // typing it depends on what the data's object is now
+      evidence.interfaces.typeValue(dynamic, data);
     }
     return false;
   }
@@ -275,6 +249,8 @@ class ShapeJudge {
     private readonly typing: HeapTyping,
     private readonly evidence: ShapeEvidence,
     private readonly keys: TypeShapeKeys,
+    /** Told of every object whose typing a judgement reads. */
+    private readonly consult: (obj: number) => void,
   ) {}
 
   /** The candidate's score for an object whose words `word` reads. */
@@ -343,6 +319,7 @@ class ShapeJudge {
     const { objects } = this.typing;
     const obj = objects.objectStartingAt(value);
     if (obj < 0) return 0;
+    this.consult(obj);
     if (this.typing.role[obj] !== Role.unknown) return this.typing.type[obj] === t.addr ? 1 : 0;
     // A noscan object of the right size says little: many types have no pointers.
     if (t.ptrBytes === 0) return 0;
@@ -384,5 +361,57 @@ class ShapeJudge {
   private noscan(obj: number): boolean {
     const objects = this.typing.objects;
     return isNoscanSpan(objects.spans.spanClass[objects.span[obj]!]!);
+  }
+}
+
+/**
+ * What the judgements of one pass consulted, one record per judged object in one growing array:
+ * the typing clock when the judgement began, how many objects it consulted, then those objects.
+ */
+class ConsultLog {
+  private data = new Int32Array(1024);
+  private length = 0;
+  /** Where the record being written starts. */
+  private open = -1;
+
+  /** Starts the record of a judgement of `obj` at typing clock `time`; returns where it is. */
+  begin(obj: number, time: number): number {
+    this.open = this.length;
+    this.push(time);
+    this.push(0);
+    this.add(obj); // its own typing too (a runtime.hmap recognized as its map)
+    return this.open;
+  }
+
+  add(obj: number): void {
+    if (obj < 0 || this.open < 0) return;
+    this.push(obj);
+    this.data[this.open + 1]!++;
+  }
+
+  /** Copies the record at `at` of another log (a judgement that still holds); returns where the copy is. */
+  copy(from: ConsultLog, at: number): number {
+    this.open = -1;
+    const start = this.length;
+    const n = 2 + from.data[at + 1]!;
+    for (let i = 0; i < n; i++) this.push(from.data[at + i]!);
+    return start;
+  }
+
+  /** Whether an object the record at `at` consulted has changed its typing since the judgement. */
+  changed(at: number, typing: HeapTyping): boolean {
+    const time = this.data[at]!;
+    const end = at + 2 + this.data[at + 1]!;
+    for (let i = at + 2; i < end; i++) if (typing.changedSince(this.data[i]!, time)) return true;
+    return false;
+  }
+
+  private push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
   }
 }
