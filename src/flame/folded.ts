@@ -1,3 +1,4 @@
+import type { ByteWriter } from './bytes.js';
 import { integerText } from './units.js';
 import { canonicalFrameName, endsLikeCount, type FrameTreeBuilder, type Stack } from './tree.js';
 
@@ -106,6 +107,12 @@ export function formatCount(value: number): string {
   if (pointAt <= 0) return '0.' + '0'.repeat(-pointAt) + digits;
   if (pointAt >= digits.length) return digits + '0'.repeat(pointAt - digits.length);
   return digits.slice(0, pointAt) + '.' + digits.slice(pointAt);
+}
+
+/** `out.ascii(formatCount(value))`, without the string for whole numbers below 2^31. */
+export function writeCount(out: ByteWriter, value: number): void {
+  if (Number.isInteger(value) && value >= 0 && value < 2 ** 31) out.digits(value);
+  else out.ascii(formatCount(value));
 }
 
 /**

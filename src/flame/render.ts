@@ -52,8 +52,8 @@ export function planFromTree(tree: FrameTree, o: FlameOptions): FlamePlan {
   };
 }
 
-/** The SVG in pieces: the shell's head, the frames, the shell's tail. */
-export function* svgChunks(plan: FlamePlan, shell: SvgShell): Generator<string> {
+/** The SVG in pieces: the shell's head (text), the frames (UTF-8), the shell's tail (text). */
+export function* svgChunks(plan: FlamePlan, shell: SvgShell): Generator<string | Uint8Array> {
   yield shell.head;
   yield* frameMarkup(plan.tree, plan.layout, plan.geometry, plan.style);
   yield shell.tail;
@@ -102,14 +102,15 @@ function maxDelta(tree: FrameTree, layout: FlameLayout): number {
  * piece, so errors (no stacks, bad options) come before any output. The same stacks (in any
  * order) and options always give the same bytes.
  */
-export function* flameGraphChunks(stacks: Iterable<Stack>, options: Partial<FlameOptions> = {}): Generator<string> {
+export function* flameGraphChunks(stacks: Iterable<Stack>, options: Partial<FlameOptions> = {}): Generator<string | Uint8Array> {
   const plan = planFlameGraph(stacks, options);
   yield* svgChunks(plan, buildShell(plan.options, plan.geometry, plan.facts));
 }
 
 /** The whole SVG as one string. */
 export function renderFlameGraph(stacks: Iterable<Stack>, options: Partial<FlameOptions> = {}): string {
-  return [...flameGraphChunks(stacks, options)].join('');
+  const bytes = [...flameGraphChunks(stacks, options)].map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+  return Buffer.concat(bytes).toString('utf8');
 }
 
 /** Writes the SVG to a stream, waiting when it is full; does not end the stream. */

@@ -1,8 +1,9 @@
 import { scaleLinear } from 'd3-scale';
 import type { FrameColors } from './colors.js';
-import { formatCount } from './folded.js';
+import { writeCount } from './folded.js';
 import { round1, type Geometry, type FlameLayout } from './layout.js';
-import { tenthsText, formatPercent, type CountFormat } from './units.js';
+import { tenthsText, formatPercent, writePercent, writeTenths, type CountFormat } from './units.js';
+import { ByteWriter } from './bytes.js';
 import type { FrameTree } from './tree.js';
 
 /** Text for XML element content and attribute values: `& < > "` become entities. */
@@ -30,14 +31,27 @@ export function commentText(text: string): string {
 export const LABEL_PAD = 3;
 
 export function fitLabel(name: string, size: string | undefined, frameWidth: number, charWidth: number): string {
+  const fit = labelFit(name, size, frameWidth, charWidth);
+  if (fit === NO_LABEL) return '';
+  if (fit === WITH_SIZE) return `${name} (${size})`;
+  return fit === name.length ? name : name.slice(0, fit) + '..';
+}
+
+/** labelFit's answers besides a length: no label, or the name and its size. */
+const NO_LABEL = -1;
+const WITH_SIZE = -2;
+
+/**
+ * fitLabel without making the label: NO_LABEL, WITH_SIZE (`name (size)`), the name's length (the
+ * whole name), or the length of the part of the name shown before `..`.
+ */
+function labelFit(name: string, size: string | undefined, frameWidth: number, charWidth: number): number {
   const room = Math.floor((frameWidth - 2 * LABEL_PAD) / charWidth);
-  if (room < 3) return '';
-  if (size !== undefined) {
-    const withSize = `${name} (${size})`;
-    if (prefixFitting(withSize, room) === withSize.length) return withSize;
-  }
-  const fit = prefixFitting(name, room);
-  return fit === name.length ? name : name.slice(0, prefixFitting(name, room - 2)) + '..';
+  if (room < 3) return NO_LABEL;
+  const nameColumns = columns(name);
+  // Canonical names have no lone surrogates, so the columns of `name (size)` add up.
+  if (size !== undefined && nameColumns + columns(size) + 3 <= room) return WITH_SIZE;
+  return nameColumns <= room ? name.length : prefixFitting(name, room - 2);
 }
 
 function isWide(code: number): boolean {
@@ -67,6 +81,18 @@ function prefixFitting(text: string, room: number): number {
   return i;
 }
 
+/** Columns of the whole text, as prefixFitting counts them. */
+function columns(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const wide = code >= 0x1100 && isWide(code); // the first test answers for ASCII
+    count += wide ? 2 : 1;
+    if (wide && code >= 0xd800 && code <= 0xdbff) i++;
+  }
+  return count;
+}
+
 export interface FrameStyle {
   colors: FrameColors;
   counts: CountFormat;
@@ -75,16 +101,16 @@ export interface FrameStyle {
   sizeInLabels: boolean;
 }
 
-/** Frames per yielded chunk: big enough to amortise the join, small enough to stream. */
-const FRAMES_PER_CHUNK = 2000;
+/** Frames per yielded chunk (~150 bytes each): few chunks, and still streaming for large graphs. */
+const FRAMES_PER_CHUNK = 20_000;
 
 /**
- * The frame markup, in pre-order, as strings:
+ * The frame markup, in pre-order, as UTF-8:
  * `<g data-v="COUNT"><title>NAME (SIZE, PCT%)</title><rect …/><text …>LABEL</text></g>`.
  * The `<title>` is the native tooltip; `data-v` is the exact count the script uses for zoom and
  * "Matched"; the label is left out when the frame is too narrow for three characters.
  */
-export function* frameMarkup(tree: FrameTree, layout: FlameLayout, g: Geometry, style: FrameStyle): Generator<string> {
+export function* frameMarkup(tree: FrameTree, layout: FlameLayout, g: Geometry, style: FrameStyle): Generator<Uint8Array> {
   const writer = new FrameWriter(tree, layout, g, style);
   for (let from = 0; from < layout.frames.length; from += FRAMES_PER_CHUNK) {
     yield writer.frames(from, Math.min(from + FRAMES_PER_CHUNK, layout.frames.length));
@@ -110,13 +136,13 @@ class FrameWriter {
   }
 
   /** The markup of drawn frames [from, to). */
-  frames(from: number, to: number): string {
-    let chunk = '';
-    for (let k = from; k < to; k++) chunk += this.frame(k);
-    return chunk;
+  frames(from: number, to: number): Uint8Array {
+    const out = new ByteWriter(160 * (to - from));
+    for (let k = from; k < to; k++) this.frame(out, k);
+    return out.bytes();
   }
 
-  private frame(k: number): string {
+  private frame(out: ByteWriter, k: number): void {
     const { tree, layout, style } = this;
     const i = layout.frames[k]!;
     const isRoot = i === 0;
@@ -128,20 +154,47 @@ class FrameWriter {
     const depth = tree.depth[i]!;
     if (this.rectY[depth] === undefined) this.placeDepth(depth);
     const size = style.counts.short(value);
-    const sizeText = escapeXml(size); // the count's name is the user's text
-    const delta = tree.delta;
-    let info = `${sizeText}, ${formatPercent(value, layout.total)}%`;
-    if (delta && !isRoot) info += `; ${signedPercent(delta[i]!, layout.total)}%`;
-    const fill = delta && !isRoot ? style.colors.ofDelta(delta[i]!) : style.colors.ofName(name, isRoot);
-    const escaped = escapeXml(name);
-    const rect = `<rect x="${tenthsText(left)}" y="${this.rectY[depth]}" width="${tenthsText(width)}${this.rectEnd}${fill}"/>`;
-    const head = `<g data-v="${formatCount(value)}"><title>${escaped} (${info})</title>${rect}`;
-    const label = fitLabel(name, style.sizeInLabels ? size : undefined, width, style.charWidth);
-    if (label === '') return `${head}</g>\n`;
-    // The label is the name, the name and its size (ends in `)`), or a cut name (ends in `..`):
-    // only the last needs escaping again.
-    const text = label === name ? escaped : label.endsWith(')') ? `${escaped} (${sizeText})` : escapeXml(label);
-    return `${head}<text x="${tenthsText(round1(left + LABEL_PAD))}" y="${this.textY[depth]}">${text}</text></g>\n`;
+    const delta = tree.delta && !isRoot ? tree.delta[i]! : undefined;
+    out.ascii('<g data-v="');
+    writeCount(out, value);
+    out.ascii('"><title>');
+    out.escaped(name);
+    out.ascii(' (');
+    out.escaped(size); // the count's name is the user's text
+    out.ascii(', ');
+    writePercent(out, value, layout.total);
+    if (delta !== undefined) {
+      out.ascii('%; ');
+      out.ascii(signedPercent(delta, layout.total));
+    }
+    out.ascii('%)</title><rect x="');
+    writeTenths(out, left);
+    out.ascii('" y="');
+    out.ascii(this.rectY[depth]!);
+    out.ascii('" width="');
+    writeTenths(out, width);
+    out.ascii(this.rectEnd);
+    out.ascii(delta !== undefined ? style.colors.ofDelta(delta) : style.colors.ofName(name, isRoot));
+    out.ascii('"/>');
+    const fit = labelFit(name, style.sizeInLabels ? size : undefined, width, style.charWidth);
+    if (fit !== NO_LABEL) {
+      out.ascii('<text x="');
+      writeTenths(out, round1(left + LABEL_PAD));
+      out.ascii('" y="');
+      out.ascii(this.textY[depth]!);
+      out.ascii('">');
+      if (fit === WITH_SIZE) {
+        out.escaped(name);
+        out.ascii(' (');
+        out.escaped(size);
+        out.ascii(')');
+      } else {
+        out.escaped(name, fit);
+        if (fit < name.length) out.ascii('..');
+      }
+      out.ascii('</text>');
+    }
+    out.ascii('</g>\n');
   }
 
   private placeDepth(depth: number): void {

@@ -5,20 +5,29 @@
  * differs; test/flame/text.test.ts compares them on many values.
  */
 
+import type { ByteWriter } from './bytes.js';
+
 const POWERS = [1, 10, 100] as const;
 
 /** `x.toFixed(digits)` for `digits` 0 to 2. */
 export function toFixed(x: number, digits: 0 | 1 | 2): string {
-  const scaled = x * POWERS[digits];
-  if (!(scaled >= 0 && scaled < 2 ** 31)) return x.toFixed(digits);
-  // toFixed rounds the exact value of x to the nearest, a tie up. `scaled` is within 2^-22 of
-  // x·10^digits, so rounding it gives the same integer unless it is that close to a tie.
-  const fraction = scaled - Math.floor(scaled);
-  if (Math.abs(fraction - 0.5) < 1e-6) return x.toFixed(digits);
-  const text = String(Math.round(scaled));
+  const rounded = roundedScaled(x, digits);
+  if (rounded < 0) return x.toFixed(digits);
+  const text = String(rounded);
   if (digits === 0) return text;
   const padded = text.length > digits ? text : '0'.repeat(digits + 1 - text.length) + text;
   return `${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
+}
+
+/** `x · 10^digits` rounded as toFixed rounds it, or -1 outside the range where that is quick to know. */
+function roundedScaled(x: number, digits: 0 | 1 | 2): number {
+  const scaled = x * POWERS[digits];
+  if (!(scaled >= 0 && scaled < 2 ** 31)) return -1;
+  // toFixed rounds the exact value of x to the nearest, a tie up. `scaled` is within 2^-22 of
+  // x·10^digits, so rounding it gives the same integer unless it is that close to a tie.
+  const fraction = scaled - Math.floor(scaled);
+  if (Math.abs(fraction - 0.5) < 1e-6) return -1;
+  return Math.round(scaled);
 }
 
 /** `String(v)` for a `round1` result (a number with at most one decimal): `12.3`, `7`, `-0.5`. */
@@ -29,6 +38,18 @@ export function tenthsText(v: number): string {
   const digit = size % 10;
   const text = digit === 0 ? String((size - digit) / 10) : `${(size - digit) / 10}.${digit}`;
   return tenths < 0 ? `-${text}` : text;
+}
+
+/** `out.ascii(tenthsText(v))`, without the string for 0 ≤ v < 2^31 / 10. */
+export function writeTenths(out: ByteWriter, v: number): void {
+  const tenths = Math.round(v * 10);
+  if (!(tenths >= 0 && tenths < 2 ** 31) || tenths / 10 !== v) return out.ascii(tenthsText(v));
+  const digit = tenths % 10;
+  out.digits((tenths - digit) / 10);
+  if (digit !== 0) {
+    out.ascii('.');
+    out.digits(digit);
+  }
 }
 
 /** `String(v)` for an integer 0 ≤ v < 2^53; other numbers as `String` writes them. */
@@ -88,4 +109,14 @@ export function groupDigits(value: number): string {
 /** A share of the total as flamegraph.pl prints it: two decimals. */
 export function formatPercent(part: number, total: number): string {
   return total > 0 ? toFixed((100 * part) / total, 2) : '0.00';
+}
+
+/** `out.ascii(formatPercent(part, total))`, without the string where toFixed's fast path applies. */
+export function writePercent(out: ByteWriter, part: number, total: number): void {
+  const hundredths = total > 0 ? roundedScaled((100 * part) / total, 2) : 0;
+  if (hundredths < 0) return out.ascii(formatPercent(part, total));
+  const fraction = hundredths % 100;
+  out.digits((hundredths - fraction) / 100);
+  out.ascii(fraction < 10 ? '.0' : '.');
+  out.digits(fraction);
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fitLabel } from '../../src/flame/svg.js';
-import { integerText, tenthsText, toFixed, formatBytes, groupDigits } from '../../src/flame/units.js';
+import { ByteWriter } from '../../src/flame/bytes.js';
+import { formatCount, writeCount } from '../../src/flame/folded.js';
+import { escapeXml } from '../../src/flame/svg.js';
+import { integerText, tenthsText, toFixed, formatBytes, groupDigits, formatPercent, writePercent, writeTenths } from '../../src/flame/units.js';
 import { mulberry32 } from '../support/random.js';
 
 describe('byte counts as people read them', () => {
@@ -76,6 +79,50 @@ describe('numbers as text, the built-ins\' text faster', () => {
     const values = [0, 1, 2 ** 31 - 1, 2 ** 31, 1e9, 1e9 - 1, 1e15 + 7, 2 ** 53 - 1, 2 ** 53, 2 ** 60, 1.5, -3, NaN];
     for (let i = 0; i < 200_000; i++) values.push(Math.floor(random() * 2 ** Math.floor(random() * 54)));
     expect(values.filter((v) => integerText(v) !== String(v))).toEqual([]);
+  });
+
+  /** The values whose `write` bytes differ from their `text` as UTF-8 (each written into a fresh writer). */
+  function differing<T>(values: T[], write: (out: ByteWriter, v: T) => void, text: (v: T) => string): T[] {
+    return values.filter((v) => {
+      const out = new ByteWriter(1);
+      write(out, v);
+      return out.bytes().toString('utf8') !== text(v);
+    });
+  }
+
+  it('writeTenths, writePercent and writeCount write the bytes of tenthsText, formatPercent and formatCount', () => {
+    const tenths = [0, -0, 0.1, 7, 12.3, -0.5, 1179.9, 2 ** 31 / 10 - 0.1, 2 ** 31 / 10, 2 ** 31, 1e21, 0.05, 1 / 3];
+    const shares: [number, number][] = [[0, 0], [0, 5], [5, 0], [1, 3], [2, 3], [1, 1], [0.00005, 1], [-1, 3], [1e300, 1e-300]];
+    const counts = [0, -0, 1, 1.5, 0.1 + 0.2, 2 ** 31 - 1, 2 ** 31, 1e15 + 7, 2 ** 53, 1e21, 1e-7];
+    for (let i = 0; i < 100_000; i++) {
+      tenths.push(Math.round((random() - 0.1) * 1e5) / 10);
+      shares.push([Math.floor(random() * 1e9), Math.floor(1 + random() * 1e9)]);
+      shares.push([random() * 1000, 1000]);
+      counts.push(Math.floor(random() * 2 ** Math.floor(random() * 54)), random() * 1e4);
+    }
+    expect(differing(tenths, writeTenths, tenthsText)).toEqual([]);
+    expect(differing(shares, (out, [part, total]) => writePercent(out, part, total), ([part, total]) => formatPercent(part, total))).toEqual([]);
+    expect(differing(counts, writeCount, formatCount)).toEqual([]);
+  });
+});
+
+describe('the byte writer', () => {
+  it('escapes as escapeXml does and encodes as UTF-8, whole or up to a length, growing as it goes', () => {
+    const texts = ['', 'plain', '<a href="x">&amp;</a>', 'ünïcödé & "日本語" <🙂>', '🙂'.repeat(100), 'x'.repeat(5000), 'a\u0000b', 'é<'];
+    const out = new ByteWriter(1);
+    let expected = '';
+    for (const text of texts) {
+      for (const end of [text.length, text.length >> 1]) {
+        // `end` never splits a pair here: the halves of '🙂'.repeat(100) fall between pairs.
+        out.escaped(text, end);
+        expected += escapeXml(text.slice(0, end));
+      }
+      out.ascii('|');
+      out.text(text);
+      out.digits(text.length);
+      expected += `|${text}${text.length}`;
+    }
+    expect(out.bytes().toString('utf8')).toBe(expected);
   });
 });
 
