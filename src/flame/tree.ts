@@ -48,8 +48,8 @@ export class FrameTreeBuilder {
   private firstChild: Int32Array;
   private nextSibling: Int32Array;
   private childCount: Int32Array;
-  /** Children by name, for frames with more than SCAN_LIMIT children (a sparse array: fast to index). */
-  private readonly lookup: (Map<string, number> | undefined)[] = [];
+  /** Children by name, for frames with more than SCAN_LIMIT children. */
+  private readonly lookup = new Map<number, Map<string, number>>();
   /** For addStack: frame indices of the previous stack's frames (entries past its depth are stale), and its frames. */
   private readonly path: number[] = [];
   private previous: readonly string[] = [];
@@ -109,8 +109,7 @@ export class FrameTreeBuilder {
   }
 
   private find(parent: number, name: string): number {
-    // childCount first: `lookup` is sparse, so V8 keeps it as a dictionary, slower to index.
-    if (this.childCount[parent]! > SCAN_LIMIT) return this.lookup[parent]!.get(name) ?? -1;
+    if (this.childCount[parent]! > SCAN_LIMIT) return this.lookup.get(parent)!.get(name) ?? -1;
     for (let c = this.firstChild[parent]!; c >= 0; c = this.nextSibling[c]!) if (this.name[c] === name) return c;
     return -1;
   }
@@ -124,11 +123,11 @@ export class FrameTreeBuilder {
     this.firstChild[parent] = node;
     const count = ++this.childCount[parent]!;
     if (count > SCAN_LIMIT + 1) {
-      this.lookup[parent]!.set(name, node);
+      this.lookup.get(parent)!.set(name, node);
     } else if (count === SCAN_LIMIT + 1) {
       const map = new Map<string, number>();
       for (let c = this.firstChild[parent]!; c >= 0; c = this.nextSibling[c]!) map.set(this.name[c]!, c);
-      this.lookup[parent] = map;
+      this.lookup.set(parent, map);
     }
     return node;
   }
@@ -154,17 +153,36 @@ export class FrameTreeBuilder {
   finish(): FrameTree {
     const size = this.size;
     const parentAt = new Int32Array(size);
+    this.linkManyChildrenSorted();
     const order = this.preOrder(parentAt);
     const name: string[] = new Array(size);
     const total = new Float64Array(size);
     const delta = this.selfDelta ? new Float64Array(size) : undefined;
-    copyInOrder(order, this.name, name);
+    copyNamesInOrder(order, this.name, name);
     copyInOrder(order, this.self, total);
     if (delta) copyInOrder(order, this.selfDelta!, delta);
     const depth = new Int32Array(size);
     const end = new Int32Array(size);
     sumSubtrees(parentAt, total, depth, end);
     return { size, name, depth, total, delta, end, stacks: this.stacks };
+  }
+
+  /**
+   * Relinks the children of frames with many (those with a Map) in name order, sorted with the
+   * built-in order (faster than with a comparator), so that sortedChildren's insertion sort takes
+   * one comparison per child for them.
+   */
+  private linkManyChildrenSorted(): void {
+    for (const [parent, byName] of this.lookup) {
+      const names = [...byName.keys()].sort();
+      let first = -1;
+      for (let k = names.length - 1; k >= 0; k--) {
+        const child = byName.get(names[k]!)!;
+        this.nextSibling[child] = first;
+        first = child;
+      }
+      this.firstChild[parent] = first;
+    }
   }
 
   /** The node at each pre-order position (children in name order), and into `parentAt` the position of its parent. */
@@ -193,16 +211,9 @@ export class FrameTreeBuilder {
   /** Puts the children of `node` into `out[0, count)` in name order (UTF-16 code units), and returns the count. */
   private sortedChildren(node: number, out: number[]): number {
     const names = this.name;
-    if (this.childCount[node]! > SCAN_LIMIT) {
-      const map = this.lookup[node]!;
-      // Many children: sorting the names with the built-in order is faster than with a comparator.
-      const sorted = [...map.keys()].sort();
-      for (let k = 0; k < sorted.length; k++) out[k] = map.get(sorted[k]!)!;
-      return sorted.length;
-    }
     let count = 0;
     for (let c = this.firstChild[node]!; c >= 0; c = this.nextSibling[c]!) {
-      // Insertion sort: at most SCAN_LIMIT children.
+      // Insertion sort: a few children, or many already in order (see linkManyChildrenSorted).
       const name = names[c]!;
       let k = count++;
       while (k > 0 && comesAfter(names[out[k - 1]!]!, name)) {
@@ -228,15 +239,29 @@ function comesAfter(a: string, b: string): boolean {
   return a.length > b.length;
 }
 
-function copyInOrder<T extends string[] | Float64Array>(order: Int32Array, from: ArrayLike<T[number]>, to: T): void {
+function copyInOrder(order: Int32Array, from: Float64Array, to: Float64Array): void {
+  for (let at = 0; at < order.length; at++) to[at] = from[order[at]!]!;
+}
+
+/** copyInOrder for names: a function of its own, so that each stays monomorphic. */
+function copyNamesInOrder(order: Int32Array, from: readonly string[], to: string[]): void {
   for (let at = 0; at < order.length; at++) to[at] = from[order[at]!]!;
 }
 
 /** Depths from parents, then (leaves first) each subtree's width and end added up into its parent. */
 function sumSubtrees(parentAt: Int32Array, total: Float64Array, depth: Int32Array, end: Int32Array): void {
-  const size = parentAt.length;
-  for (let at = 1; at < size; at++) depth[at] = depth[parentAt[at]!]! + 1;
-  for (let at = size - 1; at >= 0; at--) {
+  depthsFromParents(parentAt, depth);
+  addUpSubtrees(parentAt, total, end);
+}
+
+// Each loop is a function of its own: code V8 optimized while one loop ran would be thrown away
+// at the next, which it had not seen run.
+function depthsFromParents(parentAt: Int32Array, depth: Int32Array): void {
+  for (let at = 1; at < parentAt.length; at++) depth[at] = depth[parentAt[at]!]! + 1;
+}
+
+function addUpSubtrees(parentAt: Int32Array, total: Float64Array, end: Int32Array): void {
+  for (let at = parentAt.length - 1; at >= 0; at--) {
     end[at] = Math.max(end[at]!, at + 1);
     const parent = parentAt[at]!;
     if (parent >= 0) {
