@@ -1,4 +1,4 @@
-import { parseFoldedLine, addFoldedText, decodeUtf8, hasHighBytes, textLines } from './folded.js';
+import { parseFoldedLine, splitFoldedLine, addFoldedText, decodeUtf8, hasHighBytes, textLines } from './folded.js';
 import { type Stack, FrameTreeBuilder, type FrameTree } from './tree.js';
 
 export type StackFormat = 'folded' | 'backtrace';
@@ -126,7 +126,7 @@ export function detectFormat(lines: Iterable<string>): StackFormat {
     if (isBlank(line)) continue;
     if (countLine.test(line)) return seen > 0 && notFolded * 2 > seen ? 'backtrace' : 'folded';
     if (++seen > DETECTION_LINES) break;
-    if (parseFoldedLine(line) === undefined) notFolded++;
+    if (splitFoldedLine(line) === undefined) notFolded++; // parseFoldedLine without splitting the frames
   }
   return 'folded';
 }
