@@ -146,25 +146,26 @@ export class FrameTreeBuilder {
   }
 
   /**
-   * Lays the frames out in pre-order with sorted children, and sums subtree widths. Each pass is
-   * its own small function: V8 optimizes a hot loop while it runs (on-stack replacement), and a
-   * small function is compiled sooner and is not thrown away when the code after its loop runs.
+   * Lays the frames out in pre-order with sorted children, and sums subtree widths. Each loop is
+   * in a function of its own: V8 optimizes a hot loop while it runs (on-stack replacement), and
+   * that code would be thrown away at the next loop of the same function, which it had not seen run.
    */
   finish(): FrameTree {
     const size = this.size;
-    const parentAt = new Int32Array(size);
     this.linkManyChildrenSorted();
-    const order = this.preOrder(parentAt);
-    const name: string[] = new Array(size);
-    const total = new Float64Array(size);
-    const delta = this.selfDelta ? new Float64Array(size) : undefined;
-    copyNamesInOrder(order, this.name, name);
-    copyInOrder(order, this.self, total);
-    if (delta) copyInOrder(order, this.selfDelta!, delta);
-    const depth = new Int32Array(size);
-    const end = new Int32Array(size);
-    sumSubtrees(parentAt, total, depth, end);
-    return { size, name, depth, total, delta, end, stacks: this.stacks };
+    const tree = {
+      size,
+      name: new Array<string>(size),
+      depth: new Int32Array(size),
+      total: new Float64Array(size),
+      delta: this.selfDelta ? new Float64Array(size) : undefined,
+      end: new Int32Array(size),
+      stacks: this.stacks,
+    };
+    const parentAt = new Int32Array(size);
+    this.preOrder(tree, parentAt);
+    addUpSubtrees(parentAt, tree.total, tree.end);
+    return tree;
   }
 
   /**
@@ -185,10 +186,13 @@ export class FrameTreeBuilder {
     }
   }
 
-  /** The node at each pre-order position (children in name order), and into `parentAt` the position of its parent. */
-  private preOrder(parentAt: Int32Array): Int32Array {
+  /**
+   * Puts the frames into `tree` in pre-order (children in name order): names, own counts and depths,
+   * and into `parentAt` the position of each frame's parent. One loop: V8 optimizes it once.
+   */
+  private preOrder(tree: { name: string[]; depth: Int32Array; total: Float64Array; delta: Float64Array | undefined }, parentAt: Int32Array): void {
+    const { name, depth, total, delta } = tree;
     const size = this.size;
-    const order = new Int32Array(size);
     // A stack of nodes with the positions of their parents: a folded line can be thousands of frames deep.
     const todo = new Int32Array(size);
     const todoParent = new Int32Array(size);
@@ -198,14 +202,17 @@ export class FrameTreeBuilder {
     todoParent[top++] = -1;
     for (let at = 0; top > 0; at++) {
       const node = todo[--top]!;
-      order[at] = node;
-      parentAt[at] = todoParent[top]!;
+      const parent = todoParent[top]!;
+      parentAt[at] = parent;
+      depth[at] = parent < 0 ? 0 : depth[parent]! + 1;
+      name[at] = this.name[node]!;
+      total[at] = this.self[node]!;
+      if (delta) delta[at] = this.selfDelta![node]!;
       for (let k = this.sortedChildren(node, kids) - 1; k >= 0; k--) {
         todo[top] = kids[k]!;
         todoParent[top++] = at;
       }
     }
-    return order;
   }
 
   /** Puts the children of `node` into `out[0, count)` in name order (UTF-16 code units), and returns the count. */
@@ -239,27 +246,7 @@ function comesAfter(a: string, b: string): boolean {
   return a.length > b.length;
 }
 
-function copyInOrder(order: Int32Array, from: Float64Array, to: Float64Array): void {
-  for (let at = 0; at < order.length; at++) to[at] = from[order[at]!]!;
-}
-
-/** copyInOrder for names: a function of its own, so that each stays monomorphic. */
-function copyNamesInOrder(order: Int32Array, from: readonly string[], to: string[]): void {
-  for (let at = 0; at < order.length; at++) to[at] = from[order[at]!]!;
-}
-
-/** Depths from parents, then (leaves first) each subtree's width and end added up into its parent. */
-function sumSubtrees(parentAt: Int32Array, total: Float64Array, depth: Int32Array, end: Int32Array): void {
-  depthsFromParents(parentAt, depth);
-  addUpSubtrees(parentAt, total, end);
-}
-
-// Each loop is a function of its own: code V8 optimized while one loop ran would be thrown away
-// at the next, which it had not seen run.
-function depthsFromParents(parentAt: Int32Array, depth: Int32Array): void {
-  for (let at = 1; at < parentAt.length; at++) depth[at] = depth[parentAt[at]!]! + 1;
-}
-
+/** (Leaves first) each subtree's width and end added up into its parent. */
 function addUpSubtrees(parentAt: Int32Array, total: Float64Array, end: Int32Array): void {
   for (let at = parentAt.length - 1; at >= 0; at--) {
     end[at] = Math.max(end[at]!, at + 1);
