@@ -364,18 +364,26 @@ class ShapeJudge {
   }
 }
 
+/** A judgement that reads the typing of more objects than this is judged again on every pass. */
+const maxConsults = 256;
+/** Entries a pass's log holds at most (128 MiB): beyond, judgements are not recorded but judged again. */
+const maxLogLength = 1 << 25;
+
 /**
  * What the judgements of one pass consulted, one record per judged object in one growing array:
- * the typing clock when the judgement began, how many objects it consulted, then those objects.
+ * the typing clock when the judgement began, how many objects it consulted (-1: too many to keep),
+ * then those objects. Both bounds keep a damaged or pathological heap from growing it without end.
  */
-class ConsultLog {
+export class ConsultLog {
   private data = new Int32Array(1024);
   private length = 0;
-  /** Where the record being written starts. */
+  /** Where the record being written starts; -1 when none is. */
   private open = -1;
 
-  /** Starts the record of a judgement of `obj` at typing clock `time`; returns where it is. */
+  /** Starts the record of a judgement of `obj` at typing clock `time`; returns where it is, -1 when the log is full. */
   begin(obj: number, time: number): number {
+    this.open = -1;
+    if (this.length + 2 + maxConsults > maxLogLength) return -1;
     this.open = this.length;
     this.push(time);
     this.push(0);
@@ -385,24 +393,32 @@ class ConsultLog {
 
   add(obj: number): void {
     if (obj < 0 || this.open < 0) return;
+    if (this.data[this.open + 1]! === maxConsults) {
+      this.data[this.open + 1] = -1;
+      this.length = this.open + 2;
+      this.open = -1;
+      return;
+    }
     this.push(obj);
     this.data[this.open + 1]!++;
   }
 
-  /** Copies the record at `at` of another log (a judgement that still holds); returns where the copy is. */
+  /** Copies the record at `at` of another log (a judgement that still holds); returns where the copy is, -1 when the log is full. */
   copy(from: ConsultLog, at: number): number {
     this.open = -1;
+    const n = 2 + Math.max(0, from.data[at + 1]!);
+    if (this.length + n > maxLogLength) return -1;
     const start = this.length;
-    const n = 2 + from.data[at + 1]!;
     for (let i = 0; i < n; i++) this.push(from.data[at + i]!);
     return start;
   }
 
   /** Whether an object the record at `at` consulted has changed its typing since the judgement. */
-  changed(at: number, typing: HeapTyping): boolean {
+  changed(at: number, typing: Pick<HeapTyping, 'changedSince'>): boolean {
     const time = this.data[at]!;
-    const end = at + 2 + this.data[at + 1]!;
-    for (let i = at + 2; i < end; i++) if (typing.changedSince(this.data[i]!, time)) return true;
+    const count = this.data[at + 1]!;
+    if (count < 0) return true;
+    for (let i = at + 2; i < at + 2 + count; i++) if (typing.changedSince(this.data[i]!, time)) return true;
     return false;
   }
 
