@@ -5,7 +5,10 @@ import { UserError, fileError } from '../errors.js';
 const PAGE_SIZE = 4096;
 /** Cache per open file: 64 MiB, or the file's size if smaller. */
 const CACHE_BYTES = 64 << 20;
-/** Reads this long skip the cache: whole spans (the scan reads each once), section data, large objects; one read(2) each, no hot page evicted. */
+/**
+ * Reads this long skip the cache: whole spans (the scan reads each once), section data, large
+ * objects. One read(2) each, and no hot page evicted.
+ */
 const UNCACHED_READ = 2 * PAGE_SIZE;
 /** One read(2) call moves at most this much (Node rejects lengths above 2^31-1). */
 const MAX_SYSCALL_READ = 1 << 30;
