@@ -1,6 +1,7 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
 import type { HeapObjects } from './heap-objects.js';
+import { WordBuffer } from '../../core/word-buffer.js';
 import { u64 } from '../../util/bytes.js';
 import { isLargeSpan, isNoscanSpan, mallocHeaderSize, minSizeForMallocHeader, pageSize, ptrSize } from '../arch.js';
 
@@ -56,7 +57,7 @@ export function scanHeapPointers(
   let unreadable = 0;
   let untypedHeaders = 0;
   let obj = 0;
-  const span = new SpanBuffer();
+  const span = new WordBuffer(); // one span's bytes at a time
   for (let s = 0; s < spans.count; s++) {
     const first = obj;
     while (obj < objects.count && objects.span[obj] === s) obj++;
@@ -106,7 +107,7 @@ export function scanHeapPointers(
 
 /** Small objects: one heap bit per word of the span, stored at the end of the span. */
 function scanWithSpanBits(
-  span: SpanBuffer,
+  span: WordBuffer,
   objects: HeapObjects,
   first: number,
   end: number,
@@ -130,34 +131,6 @@ function scanWithSpanBits(
       const value = span.word(w * ptrSize);
       if (value !== 0) visit(o, w * ptrSize - slot, value);
     }
-  }
-}
-
-/**
- * One span's bytes at a time, in one buffer reused across spans (grown when a span is larger), read
- * as aligned 32-bit halves: the scan reads every word of the heap once.
- */
-class SpanBuffer {
-  bytes = new Uint8Array(0);
-  private halves = new Uint32Array(0);
-  private buffer = Buffer.alloc(0);
-  length = 0;
-
-  load(mem: AddressSpace, start: number, length: number): void {
-    // Check first so that a span of damaged size fails before the buffer grows for it.
-    if (!mem.isMapped(start, length)) throw new MemoryFault(start, length);
-    if (length > this.buffer.length) {
-      this.buffer = Buffer.allocUnsafeSlow(Math.max(length, 2 * this.buffer.length));
-      this.bytes = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
-      this.halves = new Uint32Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length >> 2);
-    }
-    mem.readInto(start, this.buffer, length);
-    this.length = length;
-  }
-
-  /** The word at an 8-aligned offset of the span. */
-  word(offset: number): number {
-    return this.halves[offset >> 2]! + this.halves[(offset >> 2) + 1]! * 0x1_0000_0000;
   }
 }
 

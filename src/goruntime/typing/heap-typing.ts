@@ -1,7 +1,7 @@
 import { MemoryFault, type AddressSpace, wordOrZero } from '../../core/address-space.js';
 import { Kind } from '../layout/abi-layout.js';
 import type { HeapObjects } from '../heap/heap-objects.js';
-import { u64 } from '../../util/bytes.js';
+import { WordBuffer } from '../../core/word-buffer.js';
 import type { RuntimeType, RuntimeTypes } from '../binary/runtime-types.js';
 import { isRuntimeMapPart } from './allocation-fit.js';
 import type { DeclaredType, PointerSlot, PointerSlots, SlotKind } from '../binary/pointer-slots.js';
@@ -387,14 +387,11 @@ function refines(role: Role): boolean {
  * at `base` + offset, so the slots of each element of an array are read with the element's offsets.
  */
 class WindowReader implements WordSource {
-  /** Whole buffer: 8-aligned, so words are read as two aligned 32-bit halves. */
-  private readonly buf = Buffer.allocUnsafeSlow(window);
-  private readonly halves = new Uint32Array(this.buf.buffer, this.buf.byteOffset, window / 4);
+  private readonly loaded = new WordBuffer();
   private start = 0;
   private length = 0;
-  /** Offset of the window in the object; -1 when nothing is loaded. */
-  private bufStart = -1;
-  private bufLength = 0;
+  /** Offset of the loaded window in the object; -1 when nothing is loaded. */
+  private loadedAt = -1;
   base = 0;
 
   constructor(private readonly mem: AddressSpace) {}
@@ -402,7 +399,7 @@ class WindowReader implements WordSource {
   reset(start: number, length: number): void {
     this.start = start;
     this.length = length;
-    this.bufStart = -1;
+    this.loadedAt = -1;
     this.base = 0;
   }
 
@@ -410,23 +407,20 @@ class WindowReader implements WordSource {
   word(offset: number): number {
     const at = this.base + offset;
     if (at < 0 || at + ptrSize > this.length) return 0;
-    if (this.bufStart < 0 || at < this.bufStart || at + ptrSize > this.bufStart + this.bufLength) {
+    if (this.loadedAt < 0 || at < this.loadedAt || at + ptrSize > this.loadedAt + this.loaded.length) {
       if (!this.load(at)) return 0;
     }
-    const rel = at - this.bufStart;
-    if ((rel & 3) !== 0) return u64(this.buf, rel); // a misaligned slot, from damaged type data
-    return this.halves[rel >> 2]! + this.halves[(rel >> 2) + 1]! * 0x1_0000_0000;
+    return this.loaded.word(at - this.loadedAt);
   }
 
   private load(at: number): boolean {
-    this.bufStart = at;
-    this.bufLength = Math.min(window, this.length - at);
+    this.loadedAt = at;
     try {
-      this.mem.readInto(this.start + at, this.buf, this.bufLength);
+      this.loaded.load(this.mem, this.start + at, Math.min(window, this.length - at));
       return true;
     } catch (err) {
       if (!(err instanceof MemoryFault)) throw err;
-      this.bufStart = -1;
+      this.loadedAt = -1;
       return false;
     }
   }
