@@ -84,7 +84,7 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
     this.offsets.push(Math.min(offset, offsetOverflow));
   }
 
-  /** The edges added so far from `source`, once every later source has been added or finishEdges ran. */
+  /** The edges added so far from `source`, once every later source has been added or seal ran. */
   edgesOf(source: number): Array<{ offset: number; target: number }> {
     const out: Array<{ offset: number; target: number }> = [];
     if (source > this.lastSource) return out;

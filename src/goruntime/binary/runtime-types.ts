@@ -130,7 +130,8 @@ export class RuntimeTypes {
 
   /** The module whose type data contains addr. */
   moduleOf(addr: number): Moduledata | undefined {
-    return this.modules.find((md) => addr >= md.types && addr < md.etypes);
+    for (const md of this.modules) if (addr >= md.types && addr < md.etypes) return md;
+    return undefined;
   }
 
   /**
@@ -139,19 +140,18 @@ export class RuntimeTypes {
    * the cache, so the cache holds descriptor addresses only.
    */
   typeAt(addr: number): RuntimeType | undefined {
-    const md = this.modules.length === 1 ? this.modules[0]! : this.moduleOf(addr);
-    if (!md || !(addr >= md.types && addr < md.etypes)) return undefined;
+    const md = this.moduleOf(addr);
+    if (!md) return undefined;
     const cached = this.cache.get(addr);
     if (cached !== undefined) return cached ?? undefined;
-    const t = this.load(addr);
+    const t = this.load(addr, md);
     this.cache.set(addr, t ?? null);
     return t;
   }
 
-  private load(addr: number): RuntimeType | undefined {
+  private load(addr: number, md: Moduledata): RuntimeType | undefined {
     if (addr % 8 !== 0) return undefined;
-    const md = this.moduleOf(addr);
-    if (!md || addr + abiType.size > md.etypes || !this.mem.isMapped(addr, abiType.size)) return undefined;
+    if (addr + abiType.size > md.etypes || !this.mem.isMapped(addr, abiType.size)) return undefined;
     const t = new RuntimeType(this, md, addr, this.mem.read(addr, abiType.size));
     const alignOk = (a: number) => a > 0 && a <= 64 && (a & (a - 1)) === 0;
     if (t.kind < Kind.Bool || t.kind > Kind.UnsafePointer) return undefined;
