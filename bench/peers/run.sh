@@ -34,6 +34,8 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here=$repo/bench/peers
+# shellcheck source=bench/peers/common.sh
+. "$here/common.sh"
 REPS=${REPS:-3}
 CORES=${CORES:-small big}
 TOOLS=${TOOLS:-goheapflame grf objgraph histogram}
@@ -47,13 +49,7 @@ for tool in go node git timeout /usr/bin/time; do
 done
 [ -f "$GOHEAPFLAME" ] || { echo "no $GOHEAPFLAME (set GOHEAPFLAME=…/bin/goheapflame.js)" >&2; exit 1; }
 
-if [ -n "${WORK:-}" ]; then
-  work=$WORK
-  mkdir -p "$work"
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/goheapflame-peers.XXXXXX")
-  trap 'if [ "${KEEP:-}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi' EXIT
-fi
+use_work_dir goheapflame-peers
 work=$(cd "$work" && pwd)
 
 # --- 1. the peers, from source ---------------------------------------------------------------------
@@ -64,16 +60,14 @@ build() {
   if [ -x "$PEERS_BIN/$name" ] && [ -s "$PEERS_BIN/$name.commit" ]; then return; fi
   mkdir -p "$PEERS_BIN" "$PEERS_SRC"
   rm -rf "$src" "$src.git"
-  if [ -d "$git" ]; then
-    git --git-dir="$git" rev-parse "$ref^{commit}" > "$PEERS_BIN/$name.commit.new"
-    mkdir -p "$src"
-    git --git-dir="$git" archive "$ref" | tar -x -C "$src"
-  else
+  local from=$git
+  if [ ! -d "$git" ]; then
     git clone --quiet --bare "$git" "$src.git"
-    git --git-dir="$src.git" rev-parse "$ref^{commit}" > "$PEERS_BIN/$name.commit.new"
-    mkdir -p "$src"
-    git --git-dir="$src.git" archive "$ref" | tar -x -C "$src"
+    from=$src.git
   fi
+  git --git-dir="$from" rev-parse "$ref^{commit}" > "$PEERS_BIN/$name.commit.new"
+  mkdir -p "$src"
+  git --git-dir="$from" archive "$ref" | tar -x -C "$src"
   echo "building $name ($(cat "$PEERS_BIN/$name.commit.new")) from $git"
   (cd "$src" && go build -o "$PEERS_BIN/$name" "$pkg")
   mv "$PEERS_BIN/$name.commit.new" "$PEERS_BIN/$name.commit"
@@ -92,31 +86,6 @@ echo "grf          github.com/cloudwego/goref $(cat "$PEERS_BIN/grf.commit"), bu
 echo "work         $work"
 
 # --- 2. the cores ----------------------------------------------------------------------------------
-
-# dump DIR ARGS…: runs DIR/binary ARGS… in DIR until it prints "ready", then dumps it to DIR/core.
-dump() {
-  local dir=$1; shift
-  rm -f "$dir"/core "$dir"/core.*
-  (
-    cd "$dir"
-    ulimit -c unlimited
-    GOTRACEBACK=crash ./binary "$@" > stdout 2> stderr &
-    local pid=$!
-    until grep -q ready stdout 2>/dev/null; do sleep 0.5; kill -0 "$pid"; done
-    if [ "$(cat /proc/sys/kernel/core_pattern)" = core ]; then
-      kill -ABRT "$pid"
-      { wait "$pid"; } 2>/dev/null || true # (no "Aborted (core dumped)" from this shell)
-      local core
-      for core in core core.*; do [ -f "$core" ] && break; done
-      [ -f "$core" ] || { echo "no core file in $dir after SIGABRT" >&2; exit 1; }
-      [ "$core" = core ] || mv "$core" core
-    else
-      DEBUGINFOD_URLS= gcore -o "$dir/gcore" "$pid" > gcore.log 2>&1
-      kill "$pid"; wait "$pid" 2>/dev/null || true
-      mv "gcore.$pid" core
-    fi
-  )
-}
 
 # heap NAME: the live heap the program reported (runtime.MemStats after a GC), as "N objects, B bytes".
 heap() {

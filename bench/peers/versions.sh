@@ -13,14 +13,9 @@ GO_RELEASES=${GO_RELEASES:-1.21.13 1.22.12 1.23.12 1.24.13 1.25.5 1.26.8}
 PEERS_BIN=${PEERS_BIN:-/tmp/peers/bin}
 GOHEAPFLAME=${GOHEAPFLAME:-$repo/bin/goheapflame.js}
 [ -x "$PEERS_BIN/viewcore" ] && [ -x "$PEERS_BIN/grf" ] || { echo "build the peers first (bench/peers/run.sh)" >&2; exit 1; }
-[ "$(cat /proc/sys/kernel/core_pattern)" = core ] || { echo "core_pattern must be 'core'" >&2; exit 1; }
-if [ -n "${WORK:-}" ]; then
-  work=$WORK
-  mkdir -p "$work"
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/goheapflame-peers-versions.XXXXXX")
-  trap 'if [ "${KEEP:-}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi' EXIT
-fi
+# shellcheck source=bench/peers/common.sh
+. "$repo/bench/peers/common.sh"
+use_work_dir goheapflame-peers-versions
 
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 printf '%-8s %9s  %-22s %-22s %-22s %s\n' Go HeapAlloc goheapflame grf 'viewcore live' 'viewcore histogram'
@@ -28,18 +23,7 @@ for v in $GO_RELEASES; do
   dir=$work/go$v
   mkdir -p "$dir"
   (cd "$repo/bench/peers/heap26" && GOTOOLCHAIN=go$v go build -o "$dir/binary" .)
-  (
-    cd "$dir"
-    rm -f core core.*
-    ulimit -c unlimited
-    GOTRACEBACK=crash ./binary > stdout 2> stderr &
-    pid=$!
-    until grep -q ready stdout 2>/dev/null; do sleep 0.2; kill -0 "$pid"; done
-    kill -ABRT "$pid"
-    { wait "$pid"; } 2>/dev/null || true
-    for core in core core.*; do [ -f "$core" ] && break; done
-    [ "$core" = core ] || mv "$core" core
-  )
+  dump "$dir"
   alloc=$(sed -n 's/^ready heapalloc=\([0-9]*\) .*/\1/p' "$dir/stdout")
   ghf=$(node "$GOHEAPFLAME" info "$dir/core" "$dir/binary" --json 2>"$dir/ghf.err" |
     node -e 'let s = ""; process.stdin.on("data", d => s += d).on("end", () => { try { console.log(JSON.parse(s).heap.reachableBytes) } catch { console.log("") } })' || true)
