@@ -59,7 +59,15 @@ export class HeapTyping {
   readonly role: Uint8Array;
   readonly type: Float64Array;
   readonly count: Float64Array;
+  /** 1 for objects whose type the heap recorded (malloc header, large span): never retyped. */
+  private readonly recorded: Uint8Array;
+  /** Per struct type, the types that start at its offset 0 (its first field, that field's first field, …). */
+  private readonly prefixTypes = new Map<number, number[]>();
   private readonly queue: number[] = [];
+  /** Typed values inside untyped objects, as (address, type) pairs, to follow the pointers of. */
+  private readonly parts: number[] = [];
+  /** Addresses of the parts queued so far: each is followed once. */
+  private readonly partsSeen = new Set<number>();
   /** Per object, the clock value of its last change, once trackChanges was called. */
   private changeStamp: Int32Array | undefined;
   private changes = 0;
@@ -89,9 +97,10 @@ export class HeapTyping {
     this.role = new Uint8Array(n);
     this.type = new Float64Array(n);
     this.count = new Float64Array(n);
+    this.recorded = new Uint8Array(n);
     for (let o = 0; o < n; o++) {
       const t = exactType[o] ? types.typeAt(exactType[o]!) : undefined;
-      if (t && t.size > 0) this.assign(o, Role.value, t, this.capacity(o, t));
+      if (t && t.size > 0) this.recorded[o] = this.assign(o, Role.value, t, this.capacity(o, t)) ? 1 : 0;
     }
   }
 
@@ -122,7 +131,11 @@ export class HeapTyping {
 
   /** Propagates until no newly typed object is left. */
   propagate(): void {
-    while (this.queue.length > 0) this.expand(this.queue.pop()!);
+    for (;;) {
+      if (this.queue.length > 0) this.expand(this.queue.pop()!);
+      else if (this.parts.length > 0) this.expandPart(this.parts.pop()!, this.parts.pop()!);
+      else return;
+    }
   }
 
   /** Starts recording when each object's role or type changes, for changedSince. */
@@ -175,6 +188,23 @@ export class HeapTyping {
         this.queue.push(obj);
         return true;
       }
+      if ((role === Role.value || refines(role)) && this.concretizes(obj, addr)) {
+        this.type[obj] = addr;
+        if (refines(role)) {
+          this.role[obj] = role;
+          this.count[obj] = count;
+        }
+        this.stamp(obj);
+        this.queue.push(obj);
+        return true;
+      }
+      if (role === Role.value && this.startsWith(obj, addr)) {
+        this.type[obj] = addr;
+        this.count[obj] = this.valuesByHeapBits(obj, this.types.typeAt(addr)!);
+        this.stamp(obj);
+        this.queue.push(obj);
+        return true;
+      }
       return false;
     }
     if (addr === 0 && role !== Role.string) return false;
@@ -186,6 +216,60 @@ export class HeapTyping {
     return true;
   }
 
+  /**
+   * Whether a struct `outer` that the object can hold begins with the one value it was typed as: a
+   * pointer to a struct's first field (an embedded base, `*Type` inside `struct{ Type; … }`) typed the
+   * object as that field, and a pointer to the whole struct says what the rest of it is.
+   */
+  private startsWith(obj: number, outer: number): boolean {
+    if (this.recorded[obj] || this.role[obj] !== Role.value || this.count[obj] !== 1) return false;
+    const t = this.types.typeAt(outer);
+    if (!t || t.size > this.objects.size[obj]! - this.dataOffset(obj)) return false;
+    return this.prefixesOf(t).includes(this.type[obj]!);
+  }
+
+  private prefixesOf(outer: RuntimeType): number[] {
+    let prefixes = this.prefixTypes.get(outer.addr);
+    if (prefixes) return prefixes;
+    prefixes = [];
+    // Bounded: a damaged descriptor could chain first fields in a loop.
+    for (let t: RuntimeType | undefined = outer; t && prefixes.length < 32; ) {
+      const first: RuntimeType | undefined = t.kind === Kind.Struct ? this.firstField(t) : t.kind === Kind.Array ? t.elem() : undefined;
+      if (!first || first.size > t.size) break;
+      prefixes.push(first.addr);
+      t = first;
+    }
+    this.prefixTypes.set(outer.addr, prefixes);
+    return prefixes;
+  }
+
+  /** The field at offset 0 that has a size (a leading `_ [0]func()` or `noCopy` takes no room). */
+  private firstField(t: RuntimeType): RuntimeType | undefined {
+    for (const field of t.fields()) {
+      if (field.offset !== 0) return undefined;
+      const type = this.types.typeAt(field.typeAddr);
+      if (type && type.size > 0) return type;
+    }
+    return undefined;
+  }
+
+  /**
+   * Whether `concrete` says what the object's values are where the heap recorded only their shape:
+   * generic code allocates `go.shape.*uint8` or `go.shape.struct { … }` values, and a holder that
+   * declares a type of the same size and pointer layout names the type they were made as.
+   */
+  private concretizes(obj: number, concrete: number): boolean {
+    const role = this.role[obj]!;
+    if (role !== Role.value && role !== Role.array) return false;
+    const shape = this.types.typeAt(this.type[obj]!);
+    const t = this.types.typeAt(concrete);
+    if (!shape || !t || !isShape(shape) || isShape(t) || t.size !== shape.size || t.ptrBytes !== shape.ptrBytes) return false;
+    if (t.ptrBytes === 0) return true;
+    const a = this.types.maskOf(t);
+    const b = this.types.maskOf(shape);
+    return a !== undefined && b !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]);
+  }
+
   /** Types what `value` points to, given how the slot holding it is declared; `extent` is a slice's cap or a string's length. */
   private follow(kind: SlotKind, declared: DeclaredType, value: number, extent: number): void {
     if (value === 0) return;
@@ -195,7 +279,20 @@ export class HeapTyping {
     switch (kind) {
       case 'pointer': {
         const elem = declared.elem();
-        if (elem && elem.size > 0 && atStart) this.assign(obj, Role.value, elem, 1);
+        // A pointer to more than the object holds is not what the object is (a stale or unsafe pointer).
+        if (!elem || elem.size === 0) return;
+        if (atStart && elem.size <= this.objects.size[obj]! - this.dataOffset(obj)) this.assign(obj, Role.value, elem, this.valuesByHeapBits(obj, elem));
+        if (atStart) return;
+        // A pointer to one of the values of a generic array (an element of a pool) names them all.
+        if ((value - this.objects.dataStart(obj)) % elem.size === 0 && this.concretizes(obj, elem.addr)) {
+          this.type[obj] = elem.addr;
+          this.stamp(obj);
+          this.queue.push(obj);
+        } else if (this.role[obj] === Role.unknown && elem.ptrBytes > 0 && !this.partsSeen.has(value)) {
+          // A field of an untyped object (an embedded struct not at its start): its pointers may say what the object is.
+          this.partsSeen.add(value);
+          this.parts.push(elem.addr, value);
+        }
         return;
       }
       case 'slice': {
@@ -231,6 +328,26 @@ export class HeapTyping {
     }
     const slot = this.slots.at(dynamic, 0);
     if (slot && slot.kind !== 'eface' && slot.kind !== 'iface') this.follow(slot.kind, slot.type, data, 1);
+  }
+
+  /**
+   * How many values of t a small object holds that a pointer to its start typed as t: k when the
+   * heap's pointer bits are exactly those of k values end to end (a small pool chunk, `make([]T, k)`
+   * reached by `&s[0]`), else 1 (the rest of the object may be a struct that begins with a t).
+   */
+  private valuesByHeapBits(obj: number, t: RuntimeType): number {
+    const size = this.objects.size[obj]!;
+    if (t.ptrBytes === 0 || t.size % ptrSize !== 0 || size < 2 * t.size || !this.heapBits?.hasBits(obj)) return 1;
+    const mask = this.types.maskOf(t);
+    if (!mask) return 1;
+    const values = Math.floor(size / t.size);
+    const valueWords = t.size / ptrSize;
+    const typedWords = values * valueWords;
+    for (let w = 0, i = 0; w < size / ptrSize; w++, i = i + 1 === valueWords ? 0 : i + 1) {
+      const typed = w < typedWords && i * ptrSize < t.ptrBytes && (mask[i >> 3]! & (1 << (i & 7))) !== 0;
+      if (typed !== this.heapBits.pointerWord(obj, w)) return 1;
+    }
+    return values;
   }
 
   /**
@@ -274,10 +391,23 @@ export class HeapTyping {
     if (!elem || elem.ptrBytes === 0) return;
     const slots = this.slots.of(elem);
     reader.reset(start, end - start);
-    for (let base = 0; start + base + elem.size <= end; base += elem.size) {
+    // Only the values the object is known to hold: past them lie a struct's other fields (the object
+    // was typed by a pointer to its first field) or a slice's spare capacity, not more values of elem.
+    const values = Math.min(this.count[obj]!, Math.floor((end - start) / elem.size));
+    for (let i = 0, base = 0; i < values; i++, base += elem.size) {
       reader.base = base;
       for (let i = 0; i < slots.length; i++) this.followSlot(slots[i]!, reader);
     }
+  }
+
+  /** Follows the pointers of a value of type `typeAddr` at `addr` inside an object still untyped. */
+  private expandPart(addr: number, typeAddr: number): void {
+    const obj = this.objects.find(addr);
+    const t = this.types.typeAt(typeAddr);
+    if (obj < 0 || this.role[obj] !== Role.unknown || !t) return;
+    const end = Math.min(addr + t.size, this.objects.addr[obj]! + this.objects.size[obj]!);
+    this.reader.reset(addr, end - addr);
+    for (const slot of this.slots.of(t)) this.followSlot(slot, this.reader);
   }
 
   private expandMap(header: number, addr: number): void {
@@ -374,6 +504,11 @@ export class HeapTyping {
 /** The roles of a map's header and of what folds into it. */
 function isMapRole(role: Role): boolean {
   return role === Role.mapHeader || role === Role.mapTable || role === Role.mapGroups;
+}
+
+/** Types that generic code is compiled for: the heap records these where it records a generic value's type. */
+function isShape(t: RuntimeType): boolean {
+  return t.string.startsWith('go.shape.');
 }
 
 /** Roles that say more about an array the heap already typed by its element. */
