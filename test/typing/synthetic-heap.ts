@@ -120,7 +120,8 @@ export class TypeArena {
 
   /** An abi.Type (Kind_ holds the bare kind), extended as a StructType, PtrType, ArrayType or bucket MapType. */
   typeDescriptor(spec: TypeDescriptorSpec): TypeDesc {
-    const extensions: Partial<Record<number, number>> = { [Kind.Struct]: structType.size, [Kind.Pointer]: ptrType.size, [Kind.Array]: arrayType.size, [Kind.Map]: classicMapType.size };
+    // abi.SliceType is laid out as abi.PtrType: the Type, then Elem.
+    const extensions: Partial<Record<number, number>> = { [Kind.Struct]: structType.size, [Kind.Pointer]: ptrType.size, [Kind.Slice]: ptrType.size, [Kind.Array]: arrayType.size, [Kind.Map]: classicMapType.size };
     const extSize = extensions[spec.kind] ?? abiType.size;
     const addr = this.alloc(extSize);
     const gcdata = spec.gcmask.length ? this.alloc(spec.gcmask.length) : 0;
@@ -198,6 +199,11 @@ export class TypeArena {
   /** `*elem`. */
   pointerTo(elem: TypeDesc): TypeDesc {
     return this.typeDescriptor({ size: 8, ptrBytes: 8, gcmask: [1], kind: Kind.Pointer, name: `*${elem.string}`, elem });
+  }
+
+  /** `[]elem`: data pointer, length, capacity. */
+  sliceOf(elem: TypeDesc): TypeDesc {
+    return this.typeDescriptor({ size: 24, ptrBytes: 8, gcmask: [1], kind: Kind.Slice, name: `[]${elem.string}`, elem });
   }
 
   /** A struct of 8-byte-aligned fields laid out in order; size, PtrBytes and mask follow from them. */
@@ -335,7 +341,7 @@ export class ShapeRun {
   readonly typing: HeapTyping;
   readonly inference: ShapeInference;
 
-  constructor(mem: FakeMemory, arena: TypeArena, spans: SpanSpec[], candidates: TypeDesc[], greenTea: boolean, release: Release) {
+  constructor(mem: FakeMemory, arena: TypeArena, spans: SpanSpec[], candidates: TypeDesc[], greenTea: boolean, release: Release, recorded: Map<number, TypeDesc>) {
     const md = { types: TYPES, etypes: arena.end, text: TEXT } as Moduledata;
     const { minor, swissMaps } = release;
     this.types = new RuntimeTypes(mem, [md], {
@@ -345,7 +351,9 @@ export class ShapeRun {
     this.objects = new HeapObjects(writeSpans(mem, spans, greenTea));
     const slots = new PointerSlots(this.types, TYPES);
     const noFunc = (): number | undefined => undefined;
-    this.typing = new HeapTyping(mem, this.objects, this.types, slots, containerLayout(tableLayout(minor), swissMaps), new Float64Array(this.objects.count), noFunc);
+    const exactType = new Float64Array(this.objects.count);
+    for (const [addr, type] of recorded) exactType[this.objects.objectStartingAt(addr)] = type.addr;
+    this.typing = new HeapTyping(mem, this.objects, this.types, slots, containerLayout(tableLayout(minor), swissMaps), exactType, noFunc, undefined, new ObjectShapes(mem, this.objects, greenTea));
     const runtimeCandidates = candidates.map((c) => {
       const t = this.types.typeAt(c.addr);
       if (!t) throw new Error(`no descriptor read back for ${c.string}`);
@@ -391,6 +399,8 @@ export function syntheticProcess() {
     arena,
     int,
     /** Runs shape inference over these spans with these candidates (the types the program allocates). */
-    run: (spans: SpanSpec[], candidates: TypeDesc[], greenTea = true, release = go126) => new ShapeRun(mem, arena, spans, candidates, greenTea, release),
+    run: (spans: SpanSpec[], candidates: TypeDesc[], greenTea = true, release = go126) => new ShapeRun(mem, arena, spans, candidates, greenTea, release, new Map()),
+    /** Typing alone, without inference: `recorded` gives the type the heap records for an object (a malloc header's). */
+    typing: (spans: SpanSpec[], recorded = new Map<number, TypeDesc>(), greenTea = true) => new ShapeRun(mem, arena, spans, [], greenTea, go126, recorded),
   };
 }

@@ -175,6 +175,8 @@ export class HeapTyping {
     if (this.role[obj] !== Role.unknown) {
       // The heap recorded only the element type; a slice, map or channel says what the array is for.
       if (this.role[obj] === Role.value && this.type[obj] === addr && refines(role)) {
+        // Values past the ones known before are read now.
+        if (count > this.count[obj]!) this.queue.push(obj);
         this.role[obj] = role;
         this.count[obj] = count;
         this.stamp(obj);
@@ -217,12 +219,13 @@ export class HeapTyping {
   }
 
   /**
-   * Whether a struct `outer` that the object can hold begins with the one value it was typed as: a
+   * Whether a struct `outer` that the object can hold begins with the value it was typed as: a
    * pointer to a struct's first field (an embedded base, `*Type` inside `struct{ Type; … }`) typed the
    * object as that field, and a pointer to the whole struct says what the rest of it is.
    */
   private startsWith(obj: number, outer: number): boolean {
-    if (this.recorded[obj] || this.role[obj] !== Role.value || this.count[obj] !== 1) return false;
+    // Not a value the heap recorded; one typed as several values by its heap bits may be one struct.
+    if (this.recorded[obj] || this.role[obj] !== Role.value) return false;
     const t = this.types.typeAt(outer);
     if (!t || t.size > this.objects.size[obj]! - this.dataOffset(obj)) return false;
     return this.prefixesOf(t).includes(this.type[obj]!);
@@ -234,7 +237,7 @@ export class HeapTyping {
     prefixes = [];
     // Bounded: a damaged descriptor could chain first fields in a loop.
     for (let t: RuntimeType | undefined = outer; t && prefixes.length < 32; ) {
-      const first: RuntimeType | undefined = t.kind === Kind.Struct ? this.firstField(t) : t.kind === Kind.Array ? t.elem() : undefined;
+      const first: RuntimeType | undefined = t.kind === Kind.Struct ? this.firstField(t) : undefined;
       if (!first || first.size > t.size) break;
       prefixes.push(first.addr);
       t = first;
@@ -279,15 +282,20 @@ export class HeapTyping {
     switch (kind) {
       case 'pointer': {
         const elem = declared.elem();
+        // go.shape.*uint8 stands for every pointer type: it says nothing of what it points to.
+        if (!elem || elem.size === 0 || isShape(declared)) return;
         // A pointer to more than the object holds is not what the object is (a stale or unsafe pointer).
-        if (!elem || elem.size === 0) return;
         if (atStart && elem.size <= this.objects.size[obj]! - this.dataOffset(obj)) this.assign(obj, Role.value, elem, this.valuesByHeapBits(obj, elem));
         if (atStart) return;
+        const atElement = (value - this.objects.dataStart(obj)) % elem.size === 0;
         // A pointer to one of the values of a generic array (an element of a pool) names them all.
-        if ((value - this.objects.dataStart(obj)) % elem.size === 0 && this.concretizes(obj, elem.addr)) {
+        if (atElement && this.concretizes(obj, elem.addr)) {
           this.type[obj] = elem.addr;
           this.stamp(obj);
           this.queue.push(obj);
+        } else if (atElement && this.role[obj] === Role.unknown && this.valuesByHeapBits(obj, elem) > 1) {
+          // One of the values of a small array whose heap bits are those of values of elem, end to end.
+          this.assign(obj, Role.value, elem, this.valuesByHeapBits(obj, elem));
         } else if (this.role[obj] === Role.unknown && elem.ptrBytes > 0 && !this.partsSeen.has(value)) {
           // A field of an untyped object (an embedded struct not at its start): its pointers may say what the object is.
           this.partsSeen.add(value);
@@ -331,9 +339,10 @@ export class HeapTyping {
   }
 
   /**
-   * How many values of t a small object holds that a pointer to its start typed as t: k when the
-   * heap's pointer bits are exactly those of k values end to end (a small pool chunk, `make([]T, k)`
-   * reached by `&s[0]`), else 1 (the rest of the object may be a struct that begins with a t).
+   * How many values of t a small object holds that a pointer to its start, or to a multiple of t's
+   * size in it, typed as t: k when the heap's pointer bits are exactly those of k values end to end
+   * (a small pool chunk, `make([]T, k)` reached by `&s[i]`), else 1 (the rest of the object may be a
+   * struct that begins with a t).
    */
   private valuesByHeapBits(obj: number, t: RuntimeType): number {
     const size = this.objects.size[obj]!;
@@ -507,7 +516,7 @@ function isMapRole(role: Role): boolean {
 }
 
 /** Types that generic code is compiled for: the heap records these where it records a generic value's type. */
-function isShape(t: RuntimeType): boolean {
+function isShape(t: DeclaredType): boolean {
   return t.string.startsWith('go.shape.');
 }
 
