@@ -4,7 +4,7 @@ import type { PcLnTab } from '../goruntime/binary/pclntab.js';
 import { isInternal, Role } from '../goruntime/typing/heap-typing.js';
 import type { PointerSlot } from '../goruntime/binary/pointer-slots.js';
 import { format } from './frame-labels.js';
-import { ObjectTypeNames } from './type-names.js';
+import { ObjectTypeNames, readableTypeName } from './type-names.js';
 import { PairMap } from '../util/pair-map.js';
 
 /** How a holder holds an object: the access path and the slot's declared type, numbered for the label cache. */
@@ -130,7 +130,7 @@ export class GoFrameNamer implements FrameNamer {
 
   private holding(slot: PointerSlot, how: string): Holding {
     const isInterface = slot.kind === 'eface' || slot.kind === 'iface';
-    const declared = slot.type.string;
+    const declared = readableTypeName(slot.type.string);
     return { id: this.holdingCount++, how, declared, label: isInterface ? -1 : this.labels.id(format.held(how, declared)) };
   }
 

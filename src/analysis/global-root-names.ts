@@ -2,7 +2,7 @@ import type { Moduledata } from '../goruntime/binary/moduledata.js';
 import type { HeapObjects } from '../goruntime/heap/heap-objects.js';
 import type { HeapRoot } from '../goruntime/roots/heap-root.js';
 import { type HeapTyping, Role } from '../goruntime/typing/heap-typing.js';
-import { objectTypeName } from './type-names.js';
+import { objectTypeName, readableTypeName } from './type-names.js';
 import { hex } from '../util/bytes.js';
 
 /** `.bss+0x1a20`: an unnamed global by its section and offset, which stay put across runs of one binary. */
@@ -37,7 +37,7 @@ function pointeeName(typing: HeapTyping, obj: number, funcName: (entry: number) 
       return undefined;
     case Role.mapHeader:
     case Role.chan:
-      return typing.types.typeAt(typing.type[obj]!)?.string;
+      return readableTypeName(typing.types.typeAt(typing.type[obj]!)?.string ?? '') || undefined;
     default:
       return objectTypeName(typing, obj, funcName);
   }

@@ -2,11 +2,26 @@ import { Role, type HeapTyping } from '../goruntime/typing/heap-typing.js';
 import { format } from './frame-labels.js';
 
 /**
+ * A generic shape as people can read it: the shape types generic code is compiled for name packages
+ * by import path (`go.shape.struct { github.com/org/mod/internal/ast.NodeBase; … }`) and hash long
+ * ones (`go.shape.7ef79b8109ca…` with 64 hex digits); this keeps the package's name and 6 digits.
+ * Other names are left as they are.
+ */
+export function readableTypeName(name: string): string {
+  if (!name.includes('go.shape.')) return name;
+  return name.replace(/go\.shape\.([0-9a-f]{6})[0-9a-f]{58}/g, 'go.shape.$1…').replace(/[\w.~-]+(?:\/[\w.~-]+)+/g, (path) => path.slice(path.lastIndexOf('/') + 1));
+}
+
+/**
  * A readable name for what an object is, as `top` lists it: `main.Session`, `[1000]uint8`,
  * `string data`, `map[string]int (buckets)`, `func main.f.func1 (closure)`, or
  * `unknown (48-byte objects)` when typing could not tell.
  */
 export function objectTypeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined): string {
+  return readableTypeName(rawObjectTypeName(typing, obj, funcName));
+}
+
+function rawObjectTypeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined): string {
   const role = typing.role[obj]!;
   const typeName = () => typing.types.typeAt(typing.type[obj]!)?.string ?? 'unknown type';
   const count = typing.count[obj]!;

@@ -63,6 +63,7 @@ export class HeapTyping {
   private readonly recorded: Uint8Array;
   /** Per struct type, the types that start at its offset 0 (its first field, that field's first field, …). */
   private readonly prefixTypes = new Map<number, number[]>();
+  private readonly shapeTypes = new Map<number, boolean>();
   private readonly queue: number[] = [];
   /** Typed values inside untyped objects, as (address, type) pairs, to follow the pointers of. */
   private readonly parts: number[] = [];
@@ -190,6 +191,7 @@ export class HeapTyping {
         this.queue.push(obj);
         return true;
       }
+      if (this.type[obj] === addr) return false;
       if ((role === Role.value || refines(role)) && this.concretizes(obj, addr)) {
         this.type[obj] = addr;
         if (refines(role)) {
@@ -264,13 +266,24 @@ export class HeapTyping {
   private concretizes(obj: number, concrete: number): boolean {
     const role = this.role[obj]!;
     if (role !== Role.value && role !== Role.array) return false;
-    const shape = this.types.typeAt(this.type[obj]!);
+    if (!this.isShapeType(this.type[obj]!)) return false;
+    const shape = this.types.typeAt(this.type[obj]!)!;
     const t = this.types.typeAt(concrete);
-    if (!shape || !t || !isShape(shape) || isShape(t) || t.size !== shape.size || t.ptrBytes !== shape.ptrBytes) return false;
+    if (!t || isShape(t) || t.size !== shape.size || t.ptrBytes !== shape.ptrBytes) return false;
     if (t.ptrBytes === 0) return true;
     const a = this.types.maskOf(t);
     const b = this.types.maskOf(shape);
     return a !== undefined && b !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]);
+  }
+
+  /** Whether the type descriptor at addr is a generic shape (asked for every retyping: remembered). */
+  private isShapeType(addr: number): boolean {
+    let shape = this.shapeTypes.get(addr);
+    if (shape === undefined) {
+      const t = this.types.typeAt(addr);
+      this.shapeTypes.set(addr, (shape = t !== undefined && isShape(t)));
+    }
+    return shape;
   }
 
   /** Types what `value` points to, given how the slot holding it is declared; `extent` is a slice's cap or a string's length. */
@@ -285,18 +298,23 @@ export class HeapTyping {
         // go.shape.*uint8 stands for every pointer type: it says nothing of what it points to.
         if (!elem || elem.size === 0 || isShape(declared)) return;
         // A pointer to more than the object holds is not what the object is (a stale or unsafe pointer).
-        if (atStart && elem.size <= this.objects.size[obj]! - this.dataOffset(obj)) this.assign(obj, Role.value, elem, this.valuesByHeapBits(obj, elem));
+        if (atStart && elem.size <= this.objects.size[obj]! - this.dataOffset(obj)) {
+          // How many values only matters to an object not typed yet (a retyped one counts its own).
+          this.assign(obj, Role.value, elem, this.role[obj] === Role.unknown ? this.valuesByHeapBits(obj, elem) : 1);
+        }
         if (atStart) return;
         const atElement = (value - this.objects.dataStart(obj)) % elem.size === 0;
-        // A pointer to one of the values of a generic array (an element of a pool) names them all.
-        if (atElement && this.concretizes(obj, elem.addr)) {
+        const untyped = this.role[obj] === Role.unknown;
+        // One of the values of a small array whose heap bits are those of values of elem, end to end.
+        const values = atElement && untyped ? this.valuesByHeapBits(obj, elem) : 1;
+        if (values > 1) {
+          this.assign(obj, Role.value, elem, values);
+        } else if (atElement && !untyped && this.type[obj] !== elem.addr && this.concretizes(obj, elem.addr)) {
+          // A pointer to one of the values of a generic array (an element of a pool) names them all.
           this.type[obj] = elem.addr;
           this.stamp(obj);
           this.queue.push(obj);
-        } else if (atElement && this.role[obj] === Role.unknown && this.valuesByHeapBits(obj, elem) > 1) {
-          // One of the values of a small array whose heap bits are those of values of elem, end to end.
-          this.assign(obj, Role.value, elem, this.valuesByHeapBits(obj, elem));
-        } else if (this.role[obj] === Role.unknown && elem.ptrBytes > 0 && !this.partsSeen.has(value)) {
+        } else if (untyped && elem.ptrBytes > 0 && !this.partsSeen.has(value)) {
           // A field of an untyped object (an embedded struct not at its start): its pointers may say what the object is.
           this.partsSeen.add(value);
           this.parts.push(elem.addr, value);
