@@ -103,6 +103,8 @@ node -e '
   console.log(`   typed:     ${((100 * h.typedBytes) / h.reachableBytes).toFixed(1)}% of reachable bytes`);
   if (info.warnings.length) console.log(`   warnings:  ${info.warnings.join("; ")}`);
 ' "$work/info.json"
+node "$cli" top -n 0 --json -q "$core" "$bin" >"$work/top.json"
+node "$repo/bench/tsgo/type-report.mjs" "$work/top.json"
 
 walls=()
 cpus=()
