@@ -1,4 +1,6 @@
 import type { Argv } from 'yargs';
+import { compressionOf, decompressCore } from '../core/compressed-core.js';
+import { GoProcess } from '../goruntime/process/go-process.js';
 
 /** The input of every command that reads a core with its binary. */
 export interface CoreInputArgs {
@@ -27,4 +29,18 @@ export function coreArgs(yargs: Argv<object>): Argv<CoreArgs> {
   return coreInput(yargs).options({
     json: { type: 'boolean', default: false, describe: 'Print JSON instead of text' },
   }) as unknown as Argv<CoreArgs>;
+}
+
+/**
+ * Opens the core with its binary. A core compressed with zstd or gzip (told by its first bytes) is
+ * decompressed first, into a temporary sparse file removed when the process exits.
+ */
+export async function openCore(args: CoreInputArgs, phase: (name: string) => void = () => undefined): Promise<GoProcess> {
+  const compression = compressionOf(args.core);
+  let core = args.core;
+  if (compression) {
+    phase(`decompressing the core (${compression})`);
+    core = await decompressCore(args.core, compression, args.force);
+  }
+  return GoProcess.open(core, args.binary, { force: args.force });
 }

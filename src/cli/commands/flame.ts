@@ -10,13 +10,12 @@ import type { Stack } from '../../flame/tree.js';
 import { foldRetentionTree, type FoldedStack } from '../../graph/fold.js';
 import { analyzeCore, type CoreAnalysis } from '../../analysis/analyze-core.js';
 import { GoFrameNamer } from '../../analysis/frame-namer.js';
-import { GoProcess } from '../../goruntime/process/go-process.js';
 import { rootKinds } from '../../goruntime/roots/heap-root.js';
 import { heapTotals } from '../../analysis/heap-summary.js';
 import { UserError } from '../../errors.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
 import { checkWritable, writeOutput } from '../output.js';
-import { type CoreInputArgs, coreInput } from '../core-args.js';
+import { type CoreInputArgs, coreInput, openCore } from '../core-args.js';
 import { Progress, warn } from '../progress.js';
 
 const formats = ['svg', 'folded', 'pprof', 'json'] as const;
@@ -60,7 +59,7 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     if (args.format === 'svg') resolveOptions(flameOptions(args));
     checkWritable(args.output);
     const progress = new Progress(args.quiet, args.timings);
-    const proc = GoProcess.open(args.core, args.binary, { force: args.force });
+    const proc = await openCore(args, progress.phase);
     const analysis = analyzeCore(proc, progress.phase);
     progress.phase('folding stacks');
     const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab);

@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import type { CommandModule } from 'yargs';
-import { GoProcess } from '../../goruntime/process/go-process.js';
 import { type Goroutine, eachGoroutine } from '../../goruntime/process/goroutines.js';
-import { type CoreArgs, coreArgs } from '../core-args.js';
+import { type CoreArgs, coreArgs, openCore } from '../core-args.js';
 import { warn } from '../progress.js';
 
 /** One goroutine as `goroutines --json` prints it. */
@@ -73,7 +72,7 @@ export const goroutinesCommand: CommandModule<object, CoreArgs> = {
   describe: 'List every goroutine in a Go core dump with its state and stack, like a Go traceback',
   builder: coreArgs,
   handler: async (args) => {
-    const proc = GoProcess.open(args.core, args.binary, { force: args.force });
+    const proc = await openCore(args);
     try {
       warn(proc.warnings);
       const out = new ChunkedOutput();

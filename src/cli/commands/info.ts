@@ -1,11 +1,11 @@
 import { constants } from 'node:os';
 import type { CommandModule } from 'yargs';
-import { type CoreArgs, coreArgs } from '../core-args.js';
+import { type CoreArgs, coreArgs, openCore } from '../core-args.js';
 import { UserError } from '../../errors.js';
 import { ET_DYN } from '../../elf/elf-file.js';
 import { formatBytes } from '../../flame/units.js';
 import { printable } from '../../util/bytes.js';
-import { GoProcess } from '../../goruntime/process/go-process.js';
+import type { GoProcess } from '../../goruntime/process/go-process.js';
 import { type Goroutine, readGoroutines } from '../../goruntime/process/goroutines.js';
 import { analyzeCore } from '../../analysis/analyze-core.js';
 import { heapTotals, type HeapTotals } from '../../analysis/heap-summary.js';
@@ -180,10 +180,11 @@ export const infoCommand: CommandModule<object, CoreArgs> = {
   command: 'info <core> <binary>',
   describe: 'Describe a Go core dump: Go version, build ID match, threads, memory, goroutines, heap totals',
   builder: coreArgs,
-  handler: (args) => {
-    const proc = GoProcess.open(args.core, args.binary, { force: args.force });
+  handler: async (args) => {
+    const proc = await openCore(args);
     try {
-      const report = describeCore(proc);
+      // The file the user gave (a compressed core is read from a decompressed copy).
+      const report = { ...describeCore(proc), core: args.core };
       addHeap(report, proc);
       process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatInfo(report));
     } finally {

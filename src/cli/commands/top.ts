@@ -2,10 +2,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../errors.js';
 import { formatBytes } from '../../flame/units.js';
 import { analyzeCore } from '../../analysis/analyze-core.js';
-import { GoProcess } from '../../goruntime/process/go-process.js';
 import { bytesByType } from '../../analysis/heap-summary.js';
 import { Progress, warn } from '../progress.js';
-import { type CoreArgs, coreArgs } from '../core-args.js';
+import { type CoreArgs, coreArgs, openCore } from '../core-args.js';
 
 interface TopArgs extends CoreArgs {
   n: number;
@@ -21,10 +20,10 @@ export const topCommand: CommandModule<object, TopArgs> = {
       n: { type: 'number', default: 30, describe: 'Show this many types (0 for all)' },
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress on stderr' },
     }) as unknown as Argv<TopArgs>,
-  handler: (args) => {
+  handler: async (args) => {
     if (!Number.isInteger(args.n) || args.n < 0) throw new UserError('usage', `-n must be a whole number of types (0 for all), not ${Number.isNaN(args.n) ? 'a word' : args.n}.`);
-    const proc = GoProcess.open(args.core, args.binary, { force: args.force });
     const progress = new Progress(args.quiet);
+    const proc = await openCore(args, progress.phase);
     const analysis = analyzeCore(proc, progress.phase);
     progress.done();
     warn([...proc.warnings, ...analysis.warnings]);
