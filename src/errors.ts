@@ -22,6 +22,10 @@ export const errorKinds = [
   'notGo',
   /** A file is not ELF at all. */
   'notElf',
+  /** A program goheapflame runs is not installed (gdb's gcore, for --pid). */
+  'missingTool',
+  /** A live process cannot be dumped (no such process, no permission to attach). */
+  'cannotDump',
 ] as const;
 
 export type ErrorKind = (typeof errorKinds)[number];

@@ -13,4 +13,6 @@ export const ExitCode: Readonly<Record<'ok' | 'internal' | ErrorKind, number>> =
   truncatedCore: 8,
   notGo: 9,
   notElf: 10,
+  missingTool: 11,
+  cannotDump: 12,
 };

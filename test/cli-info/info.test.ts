@@ -121,7 +121,7 @@ describe('bad input', () => {
     { what: 'a binary that is not Go', args: () => [fixture.core, '/bin/true'], code: ExitCode.notGo, message: /not a Go program/ },
     { what: 'a Go release goheapflame does not read', args: () => [fixture.core, file('go121')], code: ExitCode.unsupported, message: /built with go1\.21\.\d+; goheapflame reads Go 1\.22 to 1\.27/ },
     { what: 'a truncated core', args: () => [file('truncated-core'), fixture.binary], code: ExitCode.truncatedCore, message: /truncated: \d+ bytes are missing.*--force/ },
-    { what: 'a missing binary argument', args: () => [fixture.core], code: ExitCode.usage, message: /Not enough non-option arguments/ },
+    { what: 'a missing binary argument', args: () => [fixture.core], code: ExitCode.usage, message: /Give a core and its binary, or --pid PID/ },
   ];
 
   describe.each(['info', 'goroutines'])('%s', (command) => {

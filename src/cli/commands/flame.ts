@@ -35,7 +35,7 @@ interface FlameArgs extends RenderOptionArgs, CoreInputArgs {
 
 /** `goheapflame CORE BINARY -o ref.svg`: the memory reference flame graph of a Go core. */
 export const flameCommand: CommandModule<object, FlameArgs> = {
-  command: '$0 <core> <binary>',
+  command: '$0 [core] [binary]',
   describe: 'Memory reference flame graph of a Go core dump: from GC roots (bottom) to what they retain',
   builder: (yargs: Argv<object>) =>
     coreInput(yargs)
@@ -59,7 +59,7 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     if (args.format === 'svg') resolveOptions(flameOptions(args));
     checkWritable(args.output);
     const progress = new Progress(args.quiet, args.timings);
-    const proc = await openCore(args, progress.phase);
+    const { proc, binary } = await openCore(args, progress.phase);
     const analysis = analyzeCore(proc, progress.phase);
     progress.phase('folding stacks');
     const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab);
@@ -71,7 +71,7 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
       throw new UserError('badInputData', 'The heap in this core holds no objects, so there is nothing to draw; check the core with `goheapflame info`.');
     }
     const totals = heapTotals(analysis);
-    const program = basename(args.binary);
+    const program = basename(binary);
     const weighted: Stack[] = stacks.map((s) => ({ frames: s.frames, value: args.weight === 'bytes' ? s.bytes : s.objects }));
     progress.phase(`writing ${args.format}`);
     const output = outputOf(args, weighted, stacks, {

@@ -68,11 +68,11 @@ class ChunkedOutput {
 
 /** `goheapflame goroutines CORE BINARY`: every live goroutine and its stack, like a Go traceback. */
 export const goroutinesCommand: CommandModule<object, CoreArgs> = {
-  command: 'goroutines <core> <binary>',
+  command: 'goroutines [core] [binary]',
   describe: 'List every goroutine in a Go core dump with its state and stack, like a Go traceback',
   builder: coreArgs,
   handler: async (args) => {
-    const proc = await openCore(args);
+    const { proc } = await openCore(args);
     try {
       warn(proc.warnings);
       const out = new ChunkedOutput();

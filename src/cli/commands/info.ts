@@ -177,14 +177,14 @@ function addHeap(report: InfoReport, proc: GoProcess): void {
 
 /** `goheapflame info CORE BINARY`: what the core and the binary are, before any heap analysis. */
 export const infoCommand: CommandModule<object, CoreArgs> = {
-  command: 'info <core> <binary>',
+  command: 'info [core] [binary]',
   describe: 'Describe a Go core dump: Go version, build ID match, threads, memory, goroutines, heap totals',
   builder: coreArgs,
   handler: async (args) => {
-    const proc = await openCore(args);
+    const { proc, core } = await openCore(args);
     try {
       // The file the user gave (a compressed core is read from a decompressed copy).
-      const report = { ...describeCore(proc), core: args.core };
+      const report = { ...describeCore(proc), core };
       addHeap(report, proc);
       process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatInfo(report));
     } finally {

@@ -13,7 +13,7 @@ interface TopArgs extends CoreArgs {
 
 /** `goheapflame top CORE BINARY`: heap objects and bytes per type, largest first. */
 export const topCommand: CommandModule<object, TopArgs> = {
-  command: 'top <core> <binary>',
+  command: 'top [core] [binary]',
   describe: 'Objects and bytes per type in the heap, largest first (reachable memory, then unreachable)',
   builder: (yargs: Argv<object>) =>
     coreArgs(yargs).options({
@@ -23,7 +23,7 @@ export const topCommand: CommandModule<object, TopArgs> = {
   handler: async (args) => {
     if (!Number.isInteger(args.n) || args.n < 0) throw new UserError('usage', `-n must be a whole number of types (0 for all), not ${Number.isNaN(args.n) ? 'a word' : args.n}.`);
     const progress = new Progress(args.quiet);
-    const proc = await openCore(args, progress.phase);
+    const { proc } = await openCore(args, progress.phase);
     const analysis = analyzeCore(proc, progress.phase);
     progress.done();
     warn([...proc.warnings, ...analysis.warnings]);
