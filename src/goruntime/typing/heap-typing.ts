@@ -42,6 +42,9 @@ export function isInternal(role: number): boolean {
   return role === Role.mapTable || role === Role.mapGroups || role === Role.chanBuffer;
 }
 
+/** Typed values inside untyped objects followed at most: the set of those followed stays under ~200 MiB. */
+const maxParts = 1 << 22;
+
 /** Objects are read in windows of this size while typing. */
 const window = 1 << 20;
 
@@ -314,7 +317,7 @@ export class HeapTyping {
           this.type[obj] = elem.addr;
           this.stamp(obj);
           this.queue.push(obj);
-        } else if (untyped && elem.ptrBytes > 0 && !this.partsSeen.has(value)) {
+        } else if (untyped && elem.ptrBytes > 0 && this.partsSeen.size < maxParts && !this.partsSeen.has(value)) {
           // A field of an untyped object (an embedded struct not at its start): its pointers may say what the object is.
           this.partsSeen.add(value);
           this.parts.push(elem.addr, value);
