@@ -91,7 +91,7 @@ export async function openCore(args: CoreInputArgs, phase: (name: string) => voi
     phase(`decompressing the core (${compression})`);
     core = await decompressCore(core, compression, args.force);
   }
-  return { proc: GoProcess.open(core, binary, { force: args.force }), core: named, binary: shownBinary };
+  return { proc: GoProcess.open(core, binary, { force: args.force, coreName: named }), core: named, binary: shownBinary };
 }
 
 /** Where the process's binary was when it started (`/proc/PID/exe` points there, ` (deleted)` if removed since). */

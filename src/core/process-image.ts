@@ -13,6 +13,8 @@ export type Thread = PrStatus;
 export interface ProcessImageOptions {
   /** Go on with a truncated core, treating the lost bytes as missing, instead of refusing it. */
   force?: boolean;
+  /** What to call the core in messages, when it is read from elsewhere (a decompressed copy). */
+  coreName?: string;
 }
 
 /** Where the bytes of the address space come from, for `info`. */
@@ -81,6 +83,7 @@ export class ProcessImage extends SegmentedImage {
 
   static open(corePath: string, exePath: string, options: ProcessImageOptions = {}): ProcessImage {
     const core = ElfFile.open(corePath);
+    const name = options.coreName ?? corePath;
     let exe: ElfFile | undefined;
     try {
       if (core.header.type !== ET_CORE) throw notACore(core, exePath);
@@ -90,18 +93,18 @@ export class ProcessImage extends SegmentedImage {
       const implied = core.impliedSize();
       // amd64 user space is 2^47 bytes: a core whose headers reach past 2^48 is damaged, not cut short.
       if (implied > maxCoreBytes) {
-        throw new UserError('badInputData', `${corePath} is damaged: its headers place data ${hex(implied)} bytes in, past what any core can hold; give an undamaged core.`);
+        throw new UserError('badInputData', `${name} is damaged: its headers place data ${hex(implied)} bytes in, past what any core can hold; give an undamaged core.`);
       }
       const truncatedBytes = Math.max(0, implied - core.size);
       if (truncatedBytes > 0) {
-        const detail = `${corePath} is truncated: ${truncatedBytes} bytes are missing (the file has ${core.size} of ${implied} bytes)`;
+        const detail = `${name} is truncated: ${truncatedBytes} bytes are missing (the file has ${core.size} of ${implied} bytes)`;
         if (!options.force) {
           throw new UserError('truncatedCore', `${detail}; dump it again (the disk may have been full, or ulimit -c too small), or pass --force to read what is there.`);
         }
         warnings.push(`${detail}; memory in the lost part is reported as missing.`);
       }
       const notes = decodeCoreNotes(core.notes());
-      if (notes.threads.length === 0) warnings.push(`${corePath} has no thread notes (NT_PRSTATUS); registers and running goroutines are unknown.`);
+      if (notes.threads.length === 0) warnings.push(`${name} has no thread notes (NT_PRSTATUS); registers and running goroutines are unknown.`);
       const loadBias = computeLoadBias(exe, notes, warnings);
       return new ProcessImage(core, exe, notes, loadBias, truncatedBytes, warnings);
     } catch (err) {

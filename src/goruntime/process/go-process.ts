@@ -11,6 +11,8 @@ import { type FoundGlobals, type GlobalName, globalSymbols, globalsFromSymbols, 
 export interface GoProcessOptions {
   /** Read a core with a binary whose build ID differs (the user says it is the right one). */
   force?: boolean;
+  /** What to call the core in messages, when it is read from elsewhere (a decompressed copy). */
+  coreName?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export class GoProcess {
   ) {}
 
   static open(corePath: string, exePath: string, options: GoProcessOptions = {}): GoProcess {
-    const image = ProcessImage.open(corePath, exePath, { force: options.force });
+    const image = ProcessImage.open(corePath, exePath, { force: options.force, coreName: options.coreName });
     const unchecked = checkBuildId(image, options.force ?? false);
     const { dwarf, unreadable } = loadDwarf(image.exe);
     const warnings = [...image.warnings, ...(unchecked ? [unchecked] : []), ...(unreadable ? [unreadable] : [])];
