@@ -1,15 +1,16 @@
 import { rmSync } from 'node:fs';
 
 /**
- * Files and directories the process made for itself and must not leave behind: removed when the process exits, on
- * every path (a normal end, an error, Ctrl-C, a kill with SIGTERM or SIGHUP). A signal ends the
- * process with the usual 128 + signal number once the files are gone.
+ * Files and directories the process made for itself and must not leave behind: removed when the
+ * process exits, on every path (a normal end, an error, Ctrl-C, a kill with SIGTERM or SIGHUP). A
+ * signal ends the process with the usual 128 + signal number once they are gone.
  */
 const paths = new Set<string>();
 let hooked = false;
 
 const signals: ReadonlyArray<[NodeJS.Signals, number]> = [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]];
 
+/** Removes `path` (recursively) when the process exits. */
 export function removeOnExit(path: string): void {
   paths.add(path);
   if (hooked) return;
@@ -21,12 +22,6 @@ export function removeOnExit(path: string): void {
       process.exit(128 + number);
     });
   }
-}
-
-/** Removes a file or directory now (it is no longer needed) and forgets it. */
-export function removeNow(path: string): void {
-  paths.delete(path);
-  rmSync(path, { force: true, recursive: true });
 }
 
 function removeAll(): void {
