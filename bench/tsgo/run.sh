@@ -35,8 +35,8 @@ trap cleanup EXIT
 for tool in node npm gcore; do
   command -v "$tool" >/dev/null || { echo "run.sh needs $tool on the PATH" >&2; exit 1; }
 done
-# GNU time for the peak RSS (bash's `time` has no memory figure).
-if [ ! -x /usr/bin/time ]; then
+# GNU time for the peak RSS of the timed runs (bash's `time` has no memory figure); REPS=0 times nothing.
+if [ "$REPS" -gt 0 ] && [ ! -x /usr/bin/time ]; then
   apt-get install -y time >/dev/null || { echo "run.sh needs GNU time (/usr/bin/time)" >&2; exit 1; }
 fi
 if [ -z "${GOHEAPFLAME:-}" ] && [ ! -f "$repo/dist/cli/main.js" ]; then (cd "$repo" && npm run build >/dev/null); fi
