@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { removeOnExit } from '../util/temp-files.js';
+import { makeTempDir } from '../util/temp-files.js';
 
 /**
  * Dumps a live process with gdb's gcore, into a temporary directory removed when goheapflame exits,
@@ -15,9 +14,7 @@ export async function dumpProcess(pid: number, keepCore: string | undefined, rep
   if (!existsSync(`/proc/${pid}`)) throw new UserError('cannotDump', `No process ${pid} is running; check the PID (ps -e lists them).`);
   let prefix: string;
   if (keepCore === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'goheapflame-'));
-    removeOnExit(dir);
-    prefix = join(dir, 'core');
+    prefix = join(makeTempDir(), 'core');
   } else {
     prefix = resolve(keepCore);
   }

@@ -1,10 +1,9 @@
-import { closeSync, createReadStream, fstatSync, ftruncateSync, mkdtempSync, openSync, readSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, createReadStream, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { UserError, fileError } from '../errors.js';
-import { removeOnExit } from '../util/temp-files.js';
+import { makeTempDir, unwritableTemp } from '../util/temp-files.js';
 
 /** How a core file is compressed, told by its first bytes (systemd-coredump names a zstd core `.zst`, people attach `.gz`). */
 export type Compression = 'zstd' | 'gzip';
@@ -40,10 +39,14 @@ export function compressionOf(path: string): Compression | undefined {
  * does not decode is damaged.
  */
 export async function decompressCore(path: string, compression: Compression, force: boolean): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'goheapflame-'));
-  removeOnExit(dir);
+  const dir = makeTempDir();
   const out = join(dir, basename(path).replace(/\.(zst|zstd|gz)$/i, '') || 'core');
-  const writer = new SparseWriter(out);
+  let writer: SparseWriter;
+  try {
+    writer = new SparseWriter(out);
+  } catch (err) {
+    throw unwritableTemp(err);
+  }
   let inputOffset = 0;
   try {
     if (compression === 'zstd') {
@@ -61,6 +64,7 @@ export async function decompressCore(path: string, compression: Compression, for
       for await (const chunk of input.pipe(gunzip) as AsyncIterable<Buffer>) writer.write(chunk);
     }
   } catch (err) {
+    if (isWriteError(err)) throw unwritableTemp(err);
     if (!isStreamEnd(err) && !isDamage(err)) throw fileError(err, path) ?? err;
     if (isDamage(err)) {
       throw new UserError('badInputData', `${path} is a ${compression} stream damaged within its first ${inputOffset} bytes, so the core in it cannot be read; copy the core again.`);
@@ -72,6 +76,12 @@ export async function decompressCore(path: string, compression: Compression, for
     writer.close();
   }
   return out;
+}
+
+/** The temporary file could not be written: the disk is full, or read-only. */
+function isWriteError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EROFS' || code === 'EDQUOT' || code === 'EFBIG';
 }
 
 /** fzstd's UnexpectedEOF, zlib's "unexpected end of file". */

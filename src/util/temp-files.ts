@@ -1,4 +1,7 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
 
 /**
  * Files and directories the process made for itself and must not leave behind: removed when the
@@ -9,6 +12,24 @@ const paths = new Set<string>();
 let hooked = false;
 
 const signals: ReadonlyArray<[NodeJS.Signals, number]> = [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]];
+
+/** A new directory in $TMPDIR, removed with what it holds when the process exits. */
+export function makeTempDir(): string {
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'goheapflame-'));
+  } catch (err) {
+    throw unwritableTemp(err);
+  }
+  removeOnExit(dir);
+  return dir;
+}
+
+/** The error for a temporary file that cannot be made or written (no such directory, no room, no permission). */
+export function unwritableTemp(err: unknown): UserError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? String(err);
+  return new UserError('usage', `Cannot write a temporary file in ${tmpdir()} (${code}); set TMPDIR to a writable directory with room for the core's data.`);
+}
 
 /** Removes `path` (recursively) when the process exits. */
 export function removeOnExit(path: string): void {

@@ -96,6 +96,13 @@ describe('compressed cores', () => {
     expect(readdirSync(scratch)).toEqual([]);
   });
 
+  it('says which temporary directory it cannot write, as a usage error', () => {
+    const missing = join(dir, 'no-such-dir');
+    const r = spawnSync(process.execPath, [launcher, 'info', files.zstd, binary], { env: { ...process.env, TMPDIR: missing }, encoding: 'utf8' });
+    expect(r.status).toBe(ExitCode.usage);
+    expect(r.stderr).toBe(`goheapflame: Cannot write a temporary file in ${missing} (ENOENT); set TMPDIR to a writable directory with room for the core's data.\n`);
+  });
+
   it('removes its temporary file when it is stopped by a signal while decompressing', async () => {
     // 4 GiB of zeros: a few seconds to decompress, long enough to be stopped in the middle.
     const zeros = spawnSync('bash', ['-c', `head -c 4G /dev/zero | zstd -q -c -1 > ${join(dir, 'zeros.zst')}`]);
