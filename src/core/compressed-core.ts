@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { UserError, fileError } from '../errors.js';
+import { openReadable } from '../util/positioned-file.js';
 import { makeTempDir, unwritableTemp } from '../util/temp-files.js';
 
 /** How a core file is compressed, told by its first bytes (systemd-coredump names a zstd core `.zst`, people attach `.gz`). */
@@ -12,12 +13,7 @@ const zstdMagic = 0xfd2fb528;
 
 /** The compression of a file by its magic bytes, not its name; undefined for anything else (a raw core). */
 export function compressionOf(path: string): Compression | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw fileError(err, path) ?? err;
-  }
+  const { fd } = openReadable(path);
   try {
     const head = Buffer.alloc(4);
     const n = readSync(fd, head, 0, 4, 0);

@@ -14,6 +14,27 @@ const UNCACHED_READ = 2 * PAGE_SIZE;
 const MAX_SYSCALL_READ = 1 << 30;
 
 /**
+ * Opens a file to read, with its size; a UserError that says why when it cannot be read (missing,
+ * a directory, no permission). The caller closes the descriptor.
+ */
+export function openReadable(path: string): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw fileError(err, path) ?? err;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new UserError('unreadableInput', `${path} is a directory; give a file.`);
+    return { fd, size: stat.size };
+  } catch (err) {
+    closeSync(fd);
+    throw fileError(err, path) ?? err;
+  }
+}
+
+/**
  * A read-only file read with positioned reads through a page cache, so that a multi-GB core can be
  * read at random without ever loading it whole. The cache is two-way set associative over one
  * buffer: a lookup is two compares, a miss reuses the page it evicts, and nothing is allocated per
@@ -43,20 +64,8 @@ export class PositionedFile {
   }
 
   static open(path: string): PositionedFile {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (err) {
-      throw fileError(err, path) ?? err;
-    }
-    try {
-      const stat = fstatSync(fd);
-      if (stat.isDirectory()) throw new UserError('unreadableInput', `${path} is a directory; give a file.`);
-      return new PositionedFile(path, fd, stat.size);
-    } catch (err) {
-      closeSync(fd);
-      throw fileError(err, path) ?? err;
-    }
+    const { fd, size } = openReadable(path);
+    return new PositionedFile(path, fd, size);
   }
 
   /** A fresh copy of the `length` bytes at `offset`; throws RangeError if they are not all in the file. */
