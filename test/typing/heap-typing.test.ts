@@ -56,10 +56,16 @@ const value = (type: string, count = 1) => ({ role: 'value', type, count });
 const untyped = { role: 'unknown', type: '', count: 0 };
 
 describe('typing values that a pointer to part of them reaches', () => {
-  test('a pointer to the start of a small object whose heap bits repeat its type types all the values', () => {
+  // A pointer to the start (the object untyped or not) or to a later value (the object untyped).
+  test.each([
+    { at: 'the start', element: 0, leafIn: 2 },
+    { at: 'one of the values', element: 2, leafIn: 3 },
+  ])('a pointer to $at of a small object whose heap bits repeat its type types all the values', ({ element, leafIn }) => {
     const { T, typing } = world();
-    const chunk = span({ start: at(0), elemSize: 64, objects: [object(T.Item, [0, 0, 0, 0, leaf(0), 0, 0, 0], 4)] });
-    const holder = span({ start: at(1), elemSize: 16, objects: [object(T.ToItem, [chunk.start])] });
+    const words = [0, 0, 0, 0, 0, 0, 0, 0];
+    words[leafIn * 2] = leaf(0); // Item.leaf of a value the pointer does not point at
+    const chunk = span({ start: at(0), elemSize: 64, objects: [object(T.Item, words, 4)] });
+    const holder = span({ start: at(1), elemSize: 16, objects: [object(T.ToItem, [chunk.start + element * 16])] });
     const run = typing([chunk, holder, withLeaves(T, 1)]);
     typeFrom(run, [[holder.start, T.ToItem]]);
     expect(run.typeOf(chunk.start)).toEqual(value('main.Item', 4));
@@ -101,16 +107,6 @@ describe('typing values that a pointer to part of them reaches', () => {
     typeFrom(run, [[slotAddr(holders, 0), T.ToBase]]);
     typeFrom(run, [[slotAddr(holders, 1), T.ToUnrelated]]);
     expect(run.typeOf(s.start)).toEqual(value('main.Base', 2));
-  });
-
-  test('a pointer to one of the values of an untyped small array types the array', () => {
-    const { T, typing } = world();
-    const chunk = span({ start: at(0), elemSize: 64, objects: [object(T.Item, [0, 0, 0, 0, 0, 0, leaf(0), 0], 4)] });
-    const holder = span({ start: at(1), elemSize: 16, objects: [object(T.ToItem, [chunk.start + 2 * 16])] });
-    const run = typing([chunk, holder, withLeaves(T, 1)]);
-    typeFrom(run, [[holder.start, T.ToItem]]);
-    expect(run.typeOf(chunk.start)).toEqual(value('main.Item', 4));
-    expect(run.typeOf(leaf(0))).toEqual(value('main.Leaf'));
   });
 
   test('a pointer to a field inside an untyped object has its pointers followed, the object staying untyped', () => {
