@@ -56,10 +56,9 @@ export function coreArgs(yargs: Argv<object>): Argv<CoreArgs> {
   }) as unknown as Argv<CoreArgs>;
 }
 
-/** An opened core: the process it holds, and the core and binary as the user knows them. */
+/** An opened core: the process it holds (naming the core as the user knows it), and the binary as the user knows it. */
 export interface OpenedCore {
   proc: GoProcess;
-  core: string;
   binary: string;
 }
 
@@ -91,7 +90,7 @@ export async function openCore(args: CoreInputArgs, phase: (name: string) => voi
     phase(`decompressing the core (${compression})`);
     core = await decompressCore(core, compression, args.force);
   }
-  return { proc: GoProcess.open(core, binary, { force: args.force, coreName: named }), core: named, binary: shownBinary };
+  return { proc: GoProcess.open(core, binary, { force: args.force, coreName: named }), binary: shownBinary };
 }
 
 /** Where the process's binary was when it started (`/proc/PID/exe` points there, ` (deleted)` if removed since). */

@@ -63,6 +63,8 @@ export class ProcessImage extends SegmentedImage {
     loadBias: number,
     truncatedBytes: number,
     warnings: string[],
+    /** What the core is called in messages and reports: its path, or the file a decompressed copy came from. */
+    readonly coreName: string,
   ) {
     const exePathInCore = notes.files.find((f) => {
       const entry = notes.auxv.get(AT_ENTRY);
@@ -106,7 +108,7 @@ export class ProcessImage extends SegmentedImage {
       const notes = decodeCoreNotes(core.notes());
       if (notes.threads.length === 0) warnings.push(`${name} has no thread notes (NT_PRSTATUS); registers and running goroutines are unknown.`);
       const loadBias = computeLoadBias(exe, notes, warnings);
-      return new ProcessImage(core, exe, notes, loadBias, truncatedBytes, warnings);
+      return new ProcessImage(core, exe, notes, loadBias, truncatedBytes, warnings, name);
     } catch (err) {
       core.close();
       exe?.close();

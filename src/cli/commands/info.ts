@@ -94,7 +94,7 @@ export function describeCore(proc: GoProcess): InfoReport {
     warnings.push(`goroutines not read: ${err.message}`);
   }
   return {
-    core: image.core.path,
+    core: image.coreName,
     binary: exe.path,
     goVersion: binary.version.raw,
     experiments: binary.version.experiments,
@@ -181,10 +181,9 @@ export const infoCommand: CommandModule<object, CoreArgs> = {
   describe: 'Describe a Go core dump: Go version, build ID match, threads, memory, goroutines, heap totals',
   builder: coreArgs,
   handler: async (args) => {
-    const { proc, core } = await openCore(args);
+    const { proc } = await openCore(args);
     try {
-      // The file the user gave (a compressed core is read from a decompressed copy).
-      const report = { ...describeCore(proc), core };
+      const report = describeCore(proc);
       addHeap(report, proc);
       process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatInfo(report));
     } finally {
