@@ -10,7 +10,7 @@ export interface Geometry {
   readonly xpad: number;
   readonly plotWidth: number;
   readonly titleY: number;
-  /** Baselines of the lines under the title: the subtitle (when given), then the summary. */
+  /** Baselines of the lines under the title: the subtitle (when given), the summary, the colour legend (differential graphs). */
   readonly headerY: readonly number[];
   /** Baseline of the details and "Matched" line: under the header for icicles, at the bottom otherwise. */
   readonly detailsY: number;
@@ -30,10 +30,10 @@ export function plotWidth(o: FlameOptions): number {
   return o.width - 2 * XPAD;
 }
 
-export function geometry(o: FlameOptions, maxDepth: number): Geometry {
+export function geometry(o: FlameOptions, maxDepth: number, legend = false): Geometry {
   const fs = o.fontSize;
   const titleY = fs * 2;
-  const lines = o.subtitle ? 2 : 1;
+  const lines = (o.subtitle ? 2 : 1) + (legend ? 1 : 0);
   const headerY = Array.from({ length: lines }, (_, k) => round1(titleY + (k + 1) * fs * 1.75));
   const headerBottom = headerY[lines - 1]! + fs;
   const detailsLine = fs * 2 + 10;

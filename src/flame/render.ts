@@ -5,7 +5,8 @@ import { minWidthOf, resolveOptions, type FlameOptions } from './options.js';
 import { type Stack, buildFrameTree, type FrameTree } from './tree.js';
 import { type ShellFacts, type SvgShell, buildShell } from './shell.js';
 import { frameMarkup, type FrameStyle } from './svg.js';
-import { countFormat, formatPercent, groupDigits, type CountFormat } from './units.js';
+import { changePercent, countFormat, formatPercent, groupDigits, signedCount, type CountFormat } from './units.js';
+import { GONE_FRAME, growthOf, withGoneFrame, type Growth } from './differential.js';
 import { once } from 'node:events';
 
 /** Everything the SVG needs except the document shell: merged tree, layout, geometry, styles. */
@@ -24,32 +25,47 @@ export function planFlameGraph(stacks: Iterable<Stack>, options: Partial<FlameOp
   return planFromTree(buildFrameTree(stacks, o.reverse), o);
 }
 
-/** Lays out an already merged tree (built with `o.reverse`). */
-export function planFromTree(tree: FrameTree, o: FlameOptions): FlamePlan {
+/**
+ * Lays out an already merged tree (built with `o.reverse`). A differential tree gets its vanished
+ * frames under (gone) (see differential.ts), a colour legend, and its growth as the subtitle
+ * unless one is given.
+ */
+export function planFromTree(built: FrameTree, options: FlameOptions): FlamePlan {
+  const tree = withGoneFrame(built);
+  const counts = countFormat(options.countName);
+  const growth = growthOf(tree);
+  const o = growth && options.subtitle === '' ? { ...options, subtitle: growthLine(growth, counts) } : options;
   const total = checkedTotal(tree, o.total);
   const min = minWidthOf(o.minWidth);
   const minValue = 'px' in min ? (min.px * total) / plotWidth(o) : min.fraction * total;
   const layout = layoutFrames(tree, total, minValue);
-  const counts = countFormat(o.countName);
   const sizeInLabels = o.countName === 'bytes';
+  const largestChange = maxDelta(tree, layout);
   return {
     options: o,
     tree,
     layout,
-    geometry: geometry(o, layout.maxDepth),
+    geometry: geometry(o, layout.maxDepth, growth !== undefined),
     facts: {
-      heading: `${o.title}: ${counts.short(total)}`,
-      summary: summaryLine(o, tree, layout, counts),
+      heading: `${o.title}: ${growth ? `${signedCount(counts, growth.after - growth.base)}, ${counts.short(growth.base)} → ${counts.short(growth.after)}` : counts.short(total)}`,
+      summary: summaryLine(o, tree, layout, counts, growth),
       total,
       sizeInLabels,
+      legend: growth && { low: `shrank ${signedCount(counts, -largestChange)}`, high: `${signedCount(counts, largestChange)} grew` },
     },
     style: {
-      colors: frameColors(o.colors, o.hash, maxDelta(tree, layout)),
+      colors: frameColors(o.colors, o.hash, largestChange),
       counts,
       charWidth: o.fontSize * o.fontWidth,
       sizeInLabels,
     },
   };
+}
+
+/** `Growth +1.20 MiB (+25.0%): base 4.80 MiB, new 6.00 MiB`. */
+function growthLine(growth: Growth, counts: CountFormat): string {
+  const change = growth.after - growth.base;
+  return `Growth ${signedCount(counts, change)} (${changePercent(change, growth.base)}): base ${counts.short(growth.base)}, new ${counts.short(growth.after)}`;
 }
 
 /** The SVG in pieces: the shell's head (text), the frames (UTF-8), the shell's tail (text). */
@@ -73,10 +89,14 @@ function checkedTotal(tree: FrameTree, given: number | undefined): number {
   return given ?? sum;
 }
 
-function summaryLine(o: FlameOptions, tree: FrameTree, layout: FlameLayout, counts: CountFormat): string {
+function summaryLine(o: FlameOptions, tree: FrameTree, layout: FlameLayout, counts: CountFormat, growth: Growth | undefined): string {
   const total = layout.total;
-  const exact = counts.abbreviates ? ` (${counts.exact(total)})` : '';
-  let line = `Total ${counts.short(total)}${exact} in ${groupDigits(tree.stacks)} stacks`;
+  const shown = growth ? growth.after : total;
+  const exact = counts.abbreviates ? ` (${counts.exact(shown)})` : '';
+  let line = growth
+    ? `New ${counts.short(shown)}${exact} in ${groupDigits(tree.stacks)} stacks, red where it grew, blue where it shrank`
+    : `Total ${counts.short(total)}${exact} in ${groupDigits(tree.stacks)} stacks`;
+  if (growth && growth.gone > 0) line += `; ${GONE_FRAME} holds the ${counts.short(growth.gone)} of frames that vanished`;
   if (total > tree.total[0]!) line += `, of which the stacks hold ${counts.short(tree.total[0]!)}`;
   const { frames, value } = layout.pruned;
   if (frames > 0) {

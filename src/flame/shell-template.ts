@@ -1,6 +1,6 @@
 import { Rect, SVG, registerWindow, type Svg } from '@svgdotjs/svg.js';
 import { createSVGWindow } from 'svgdom';
-import { SHELL_FIELDS, SHELL_VARIANTS, variantKey, type ShellFields, type ShellVariant, type SvgShell, SHELL_TEMPLATE_URL } from './shell.js';
+import { LEGEND_BAR_WIDTH, SHELL_FIELDS, SHELL_VARIANTS, variantKey, type ShellFields, type ShellVariant, type SvgShell, SHELL_TEMPLATE_URL } from './shell.js';
 import { writeFileSync } from 'node:fs';
 
 const FRAMES_MARK = 'goheapflame:frames';
@@ -54,6 +54,7 @@ export function buildShellDocument(f: ShellFields, variant: ShellVariant): SvgSh
   canvas.plain(f.title).addClass('ghf-title').attr({ x: f.centre, y: f.titleY, 'font-size': f.titleSize });
   if (variant.subtitle) canvas.plain(f.subtitle).addClass('ghf-subtitle').attr({ x: f.centre, y: f.subtitleY });
   canvas.plain(f.summary).addClass('ghf-summary').attr({ x: f.centre, y: f.summaryY });
+  if (variant.legend) legend(canvas, f);
   control(canvas, 'Reset Zoom', 'ghf-unzoom', f.xpad, f.titleY);
   control(canvas, 'Search', 'ghf-search', f.searchX, f.titleY);
   control(canvas, 'ic', 'ghf-ic', f.icX, f.titleY).attr({ 'aria-pressed': 'false' });
@@ -70,6 +71,27 @@ export function buildShellDocument(f: ShellFields, variant: ShellVariant): SvgSh
     head: '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + text.slice(0, mark) + '\n',
     tail: text.slice(mark + FRAMES_MARK.length + 7) + '\n',
   };
+}
+
+/**
+ * The colour legend of a differential graph: the largest shrinkage drawn (blue), no change (white)
+ * and the largest growth drawn (red), as a bar with its two ends written beside it.
+ */
+function legend(canvas: Svg, f: ShellFields): void {
+  canvas
+    .defs()
+    .gradient('linear', (add) => {
+      add.stop(0, '#0000ff');
+      add.stop(0.5, '#ffffff');
+      add.stop(1, '#ff0000');
+    })
+    .attr({ id: 'ghf-change', x1: 0, y1: 0, x2: 1, y2: 0 });
+  const group = canvas.group().addClass('ghf-legend');
+  group.plain(f.legendLow).addClass('ghf-legend-low').attr({ x: f.legendLowX, y: f.legendY });
+  group
+    .put(new Rect())
+    .attr({ x: f.legendBarX, y: f.legendBarY, width: LEGEND_BAR_WIDTH, height: f.legendBarHeight, fill: 'url(#ghf-change)', stroke: '#888', 'stroke-width': 0.5 });
+  group.plain(f.legendHigh).addClass('ghf-legend-high').attr({ x: f.legendHighX, y: f.legendY });
 }
 
 /** A text button; hidden until the script runs, reachable with Tab and pressed with Enter or Space. */

@@ -44,31 +44,35 @@ export interface ShellFacts {
   total: number;
   /** Labels carry the byte size after the name when there is room. */
   sizeInLabels: boolean;
+  /** Differential graphs: the colour legend's ends, the largest shrinkage and growth drawn. */
+  legend?: { low: string; high: string };
 }
 
 /** The parts of the shell that are there or not (they change its elements, not just a value). */
 export interface ShellVariant {
   subtitle: boolean;
   notes: boolean;
+  legend: boolean;
 }
 
-export const SHELL_VARIANTS: readonly ShellVariant[] = [
-  { subtitle: false, notes: false },
-  { subtitle: true, notes: false },
-  { subtitle: false, notes: true },
-  { subtitle: true, notes: true },
-];
+export const SHELL_VARIANTS: readonly ShellVariant[] = [false, true].flatMap((legend) =>
+  [false, true].flatMap((notes) => [false, true].map((subtitle) => ({ subtitle, notes, legend }))),
+);
 
 export function variantKey(v: ShellVariant): string {
-  return `${v.subtitle ? 'subtitle' : 'no-subtitle'},${v.notes ? 'notes' : 'no-notes'}`;
+  return `${v.subtitle ? 'subtitle' : 'no-subtitle'},${v.notes ? 'notes' : 'no-notes'}${v.legend ? ',legend' : ''}`;
 }
 
 export const SHELL_FIELDS = [
   'width', 'height', 'fontFamily', 'fontSize', 'xpad', 'frameTop', 'depthStep', 'labelDy', 'charWidth',
   'sizeLabels', 'nameType', 'inverted', 'heading', 'notes', 'gradientId', 'bgFrom', 'bgTo', 'style',
   'title', 'centre', 'titleY', 'titleSize', 'subtitle', 'subtitleY', 'summary', 'summaryY', 'searchX',
-  'icX', 'detailsY', 'matchedX', 'total', 'script',
+  'icX', 'detailsY', 'matchedX', 'total', 'script', 'legendY', 'legendBarX', 'legendBarY', 'legendBarHeight',
+  'legendLowX', 'legendHighX', 'legendLow', 'legendHigh',
 ] as const;
+
+/** Width of the legend's colour bar, in pixels. */
+export const LEGEND_BAR_WIDTH = 200;
 
 /**
  * Every value in the shell, as the text that goes into the document before XML escaping: numbers
@@ -78,8 +82,8 @@ export const SHELL_FIELDS = [
  */
 export type ShellFields = Record<(typeof SHELL_FIELDS)[number], string>;
 
-export function shellVariant(o: FlameOptions): ShellVariant {
-  return { subtitle: o.subtitle !== '', notes: o.notes !== '' };
+export function shellVariant(o: FlameOptions, facts: ShellFacts): ShellVariant {
+  return { subtitle: o.subtitle !== '', notes: o.notes !== '', legend: facts.legend !== undefined };
 }
 
 export function shellFields(o: FlameOptions, g: Geometry, facts: ShellFacts): ShellFields {
@@ -87,6 +91,9 @@ export function shellFields(o: FlameOptions, g: Geometry, facts: ShellFacts): Sh
   const [bgFrom, bgTo] = backgroundColors(o.colors);
   const char = o.fontSize * o.fontWidth;
   const n = String;
+  const summaryLine = o.subtitle ? 1 : 0;
+  const legendY = g.headerY[summaryLine + 1] ?? 0;
+  const centre = g.width / 2;
   return {
     width: n(g.width),
     height: n(g.height),
@@ -107,13 +114,13 @@ export function shellFields(o: FlameOptions, g: Geometry, facts: ShellFacts): Sh
     bgTo,
     style,
     title: o.title,
-    centre: n(g.width / 2),
+    centre: n(centre),
     titleY: n(g.titleY),
     titleSize: n(o.fontSize + 5),
     subtitle: o.subtitle,
     subtitleY: n(g.headerY[0]!),
     summary: facts.summary,
-    summaryY: n(g.headerY.at(-1)!),
+    summaryY: n(g.headerY[summaryLine]!),
     // At the right: `ic`, and room before it for the longer label "Reset Search".
     searchX: n(round1(g.width - g.xpad - 15 * char)),
     icX: n(round1(g.width - g.xpad - 2 * char)),
@@ -121,6 +128,15 @@ export function shellFields(o: FlameOptions, g: Geometry, facts: ShellFacts): Sh
     matchedX: n(g.width - g.xpad),
     total: formatCount(facts.total),
     script,
+    // The legend: `LOW [blue → white → red] HIGH`, centred, on the line under the summary.
+    legendY: n(legendY),
+    legendBarX: n(round1(centre - LEGEND_BAR_WIDTH / 2)),
+    legendBarY: n(round1(legendY - o.fontSize * 0.8)),
+    legendBarHeight: n(o.fontSize),
+    legendLowX: n(round1(centre - LEGEND_BAR_WIDTH / 2 - char)),
+    legendHighX: n(round1(centre + LEGEND_BAR_WIDTH / 2 + char)),
+    legendLow: facts.legend?.low ?? '',
+    legendHigh: facts.legend?.high ?? '',
   };
 }
 
@@ -131,7 +147,7 @@ export function shellFields(o: FlameOptions, g: Geometry, facts: ShellFacts): Sh
  * which took longer than rendering 100,000 stacks.
  */
 export function buildShell(o: FlameOptions, g: Geometry, facts: ShellFacts): SvgShell {
-  const template = shellTemplate()[variantKey(shellVariant(o))];
+  const template = shellTemplate()[variantKey(shellVariant(o, facts))];
   if (!template) throw new Error('templates/flamegraph-shell.json lacks a variant; regenerate it (node dist/flame/shell-template.js)');
   const fields = shellFields(o, g, facts);
   return { head: fill(template.head, fields), tail: fill(template.tail, fields) };

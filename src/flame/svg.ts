@@ -2,7 +2,7 @@ import { scaleLinear } from 'd3-scale';
 import type { FrameColors } from './colors.js';
 import { writeCount } from './folded.js';
 import { round1, type Geometry, type FlameLayout } from './layout.js';
-import { tenthsText, formatPercent, writePercent, writeTenths, type CountFormat } from './units.js';
+import { changePercent, signedCount, tenthsText, writePercent, writeTenths, type CountFormat } from './units.js';
 import { ByteWriter } from './bytes.js';
 import type { FrameTree } from './tree.js';
 
@@ -106,7 +106,8 @@ const FRAMES_PER_CHUNK = 20_000;
 
 /**
  * The frame markup, in pre-order, as UTF-8:
- * `<g data-v="COUNT"><title>NAME (SIZE, PCT%)</title><rect …/><text …>LABEL</text></g>`.
+ * `<g data-v="COUNT"><title>NAME (SIZE, PCT%)</title><rect …/><text …>LABEL</text></g>`, in a
+ * differential graph `<title>NAME (CHANGE, PCT%; base SIZE, new SIZE)</title>` (PCT of the base).
  * The `<title>` is the native tooltip; `data-v` is the exact count the script uses for zoom and
  * "Matched"; the label is left out when the frame is too narrow for three characters.
  */
@@ -153,8 +154,9 @@ class FrameWriter {
     const width = round1(round1(this.x(start + value)) - left);
     const depth = tree.depth[i]!;
     if (this.rectY[depth] === undefined) this.placeDepth(depth);
-    const size = style.counts.short(value);
-    const delta = tree.delta && !isRoot ? tree.delta[i]! : undefined;
+    // In a differential graph the figure beside the name is the change (see figures()).
+    const delta = tree.delta?.[i];
+    const size = delta === undefined ? style.counts.short(value) : signedCount(style.counts, delta);
     out.ascii('<g data-v="');
     writeCount(out, value);
     out.ascii('"><title>');
@@ -162,19 +164,20 @@ class FrameWriter {
     out.ascii(' (');
     out.escaped(size); // the count's name is the user's text
     out.ascii(', ');
-    writePercent(out, value, layout.total);
-    if (delta !== undefined) {
-      out.ascii('%; ');
-      out.ascii(signedPercent(delta, layout.total));
+    if (delta === undefined) {
+      writePercent(out, value, layout.total);
+      out.ascii('%');
+    } else {
+      this.changeFigures(out, tree.base![i]!, delta);
     }
-    out.ascii('%)</title><rect x="');
+    out.ascii(')</title><rect x="');
     writeTenths(out, left);
     out.ascii('" y="');
     out.ascii(this.rectY[depth]!);
     out.ascii('" width="');
     writeTenths(out, width);
     out.ascii(this.rectEnd);
-    out.ascii(delta !== undefined ? style.colors.ofDelta(delta) : style.colors.ofName(name, isRoot));
+    out.ascii(delta !== undefined && !isRoot ? style.colors.ofDelta(delta) : style.colors.ofName(name, isRoot));
     out.ascii('"/>');
     const fit = labelFit(name, style.sizeInLabels ? size : undefined, width, style.charWidth);
     if (fit !== NO_LABEL) {
@@ -197,14 +200,19 @@ class FrameWriter {
     out.ascii('</g>\n');
   }
 
+  /** The rest of a differential frame's title after its change: `+50.0%; base 1.00 MiB, new 1.50 MiB`. */
+  private changeFigures(out: ByteWriter, base: number, delta: number): void {
+    const counts = this.style.counts;
+    out.ascii(changePercent(delta, base));
+    out.ascii('; base ');
+    out.escaped(counts.short(base));
+    out.ascii(', new ');
+    out.escaped(counts.short(base + delta));
+  }
+
   private placeDepth(depth: number): void {
     const top = round1(this.g.frameTop0 + depth * this.g.depthStep);
     this.rectY[depth] = tenthsText(top);
     this.textY[depth] = tenthsText(round1(top + this.g.labelDy));
   }
-}
-
-function signedPercent(delta: number, total: number): string {
-  const text = formatPercent(delta, total);
-  return delta > 0 ? `+${text}` : text;
 }

@@ -2,8 +2,8 @@
  * One stack of a flame graph: frames from the root to the leaf, and its weight.
  *
  * `value` is the first count of the line. A differential line (`a;b 10 12`, as written by
- * flamegraph.pl's difffolded.pl) also has `value2`: then the frame width is `value2` (the "after"
- * count) and the colour shows `value2 - value`, as in flamegraph.pl.
+ * flamegraph.pl's difffolded.pl and `goheapflame diff`) also has `value2`: `value` is the base
+ * ("before") count and `value2` the new ("after") one, which is the frame width (see differential.ts).
  */
 export interface Stack {
   frames: string[];
@@ -22,7 +22,12 @@ export interface FrameTree {
   readonly depth: Int32Array;
   /** Width of the frame: its stacks' counts plus its descendants' (the second count of differential lines). */
   readonly total: Float64Array;
-  /** Change of the frame's own count (second minus first), for differential graphs; else undefined. */
+  /**
+   * Differential graphs only (else undefined): the frame's count in the base (the first count of
+   * differential lines, and the only count of the others, which did not change), descendants
+   * included, and the change from base to new. See differential.ts for frames that vanished.
+   */
+  readonly base: Float64Array | undefined;
   readonly delta: Float64Array | undefined;
   readonly end: Int32Array;
   /** Number of stacks merged. */
@@ -44,7 +49,7 @@ export class FrameTreeBuilder {
   // Typed arrays, made large enough from the start when the caller knows roughly how many frames
   // come: each time they grow, V8 throws away the code it optimized for the old ones.
   private self: Float64Array;
-  private selfDelta: Float64Array | undefined; // made by the first differential count
+  private selfBase: Float64Array | undefined; // made by the first differential count
   private firstChild: Int32Array;
   private nextSibling: Int32Array;
   private childCount: Int32Array;
@@ -94,16 +99,20 @@ export class FrameTreeBuilder {
     return existing >= 0 ? existing : this.add(parent, name);
   }
 
-  /** Counts one stack that ends at `node`: `value`, or for a differential line `value` before and `value2` after. */
+  /**
+   * Counts one stack that ends at `node`: `value`, or for a differential line `value` before and
+   * `value2` after. In a differential graph a line with one count is the same before and after.
+   */
   count(node: number, value: number, value2: number | undefined): void {
     checkCount(value);
     if (value2 === undefined) {
       this.self[node]! += value;
+      if (this.selfBase) this.selfBase[node]! += value;
     } else {
       checkCount(value2);
+      this.selfBase ??= this.self.slice(); // the lines so far had one count each: unchanged
       this.self[node]! += value2;
-      this.selfDelta ??= new Float64Array(this.self.length);
-      this.selfDelta[node]! += value2 - value;
+      this.selfBase[node]! += value;
     }
     this.stacks++;
   }
@@ -139,7 +148,7 @@ export class FrameTreeBuilder {
       return b;
     };
     this.self = larger(this.self);
-    if (this.selfDelta) this.selfDelta = larger(this.selfDelta);
+    if (this.selfBase) this.selfBase = larger(this.selfBase);
     this.firstChild = larger(this.firstChild);
     this.nextSibling = larger(this.nextSibling);
     this.childCount = larger(this.childCount);
@@ -158,13 +167,18 @@ export class FrameTreeBuilder {
       name: new Array<string>(size),
       depth: new Int32Array(size),
       total: new Float64Array(size),
-      delta: this.selfDelta ? new Float64Array(size) : undefined,
+      base: this.selfBase ? new Float64Array(size) : undefined,
+      delta: this.selfBase ? new Float64Array(size) : undefined,
       end: new Int32Array(size),
       stacks: this.stacks,
     };
     const parentAt = new Int32Array(size);
     this.preOrder(tree, parentAt);
     addUpSubtrees(parentAt, tree.total, tree.end);
+    if (tree.base && tree.delta) {
+      addUpSubtrees(parentAt, tree.base, tree.end);
+      for (let i = 0; i < size; i++) tree.delta[i] = tree.total[i]! - tree.base[i]!;
+    }
     return tree;
   }
 
@@ -190,8 +204,8 @@ export class FrameTreeBuilder {
    * Puts the frames into `tree` in pre-order (children in name order): names, own counts and depths,
    * and into `parentAt` the position of each frame's parent. One loop: V8 optimizes it once.
    */
-  private preOrder(tree: { name: string[]; depth: Int32Array; total: Float64Array; delta: Float64Array | undefined }, parentAt: Int32Array): void {
-    const { name, depth, total, delta } = tree;
+  private preOrder(tree: { name: string[]; depth: Int32Array; total: Float64Array; base: Float64Array | undefined }, parentAt: Int32Array): void {
+    const { name, depth, total, base } = tree;
     const size = this.size;
     // A stack of nodes with the positions of their parents: a folded line can be thousands of frames deep.
     const todo = new Int32Array(size);
@@ -207,7 +221,7 @@ export class FrameTreeBuilder {
       depth[at] = parent < 0 ? 0 : depth[parent]! + 1;
       name[at] = this.name[node]!;
       total[at] = this.self[node]!;
-      if (delta) delta[at] = this.selfDelta![node]!;
+      if (base) base[at] = this.selfBase![node]!;
       for (let k = this.sortedChildren(node, kids) - 1; k >= 0; k--) {
         todo[top] = kids[k]!;
         todoParent[top++] = at;

@@ -106,6 +106,19 @@ export function groupDigits(value: number): string {
   return decimals === '' ? grouped : `${grouped}.${decimals}`;
 }
 
+/** A change with its sign, in the count's short form: `+1.21 MiB`, `-512 B`, `0 B`. */
+export function signedCount(counts: CountFormat, change: number): string {
+  if (change > 0) return `+${counts.short(change)}`;
+  return change < 0 ? `-${counts.short(-change)}` : counts.short(0);
+}
+
+/** A change as a share of what it changed from: `+50.0%`, `-100.0%`, `0.0%`; `new` when there was nothing. */
+export function changePercent(change: number, base: number): string {
+  if (!(base > 0)) return change > 0 ? 'new' : '0.0%';
+  const text = toFixed((100 * Math.abs(change)) / base, 1);
+  return change > 0 ? `+${text}%` : change < 0 && text !== '0.0' ? `-${text}%` : '0.0%';
+}
+
 /** A share of the total as flamegraph.pl prints it: two decimals. */
 export function formatPercent(part: number, total: number): string {
   return total > 0 ? toFixed((100 * part) / total, 2) : '0.00';

@@ -170,9 +170,11 @@ describe('reading a frame tree straight from bytes', () => {
     const { tree, warnings } = readFrameTreeFromBytes(cases['whitespace beyond ASCII before counts and as blank lines']!, false);
     expect(warnings).toEqual(['line 5: not a folded stack ("frame;frame;… count"); skipped.']);
     expect(tree.name).toEqual(['all', 'a', 'b', 'c', 'd']);
-    // b: 5; c: `1 7` (differential, width 7, change +6); d: `3 4` (width 4, change +1).
+    // b: 5; c: `1 7` (differential, width 7, change +6); d: `3 4` (width 4, change +1). A line
+    // with one count is the same in base and new; a frame's change includes its descendants'.
     expect([...tree.total]).toEqual([16, 16, 12, 7, 4]);
-    expect([...tree.delta!]).toEqual([0, 0, 0, 6, 1]);
+    expect([...tree.delta!]).toEqual([7, 7, 6, 6, 1]);
+    expect([...tree.base!]).toEqual([9, 9, 6, 1, 3]);
     expect(readFrameTreeFromBytes(cases['UTF-8 names, shared and not']!, false).tree.name).toEqual([
       'all', 'goroutine 7 main.run · 列表', '[]uint8', 'é', 'ö', 'ü', '😀',
     ]);

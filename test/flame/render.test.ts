@@ -278,9 +278,11 @@ describe('options', () => {
     expect(byName.grew!.fill).toBe('#ff0000');
     expect(byName.shrank!.fill).toBe('#0000ff');
     expect(byName.same!.fill).toBe('#ffffff');
-    expect(byName.grew!.title).toBe('grew (20 B, 57.14%; +28.57%)');
-    expect(byName.shrank!.title).toBe('shrank (10 B, 28.57%; -28.57%)');
+    expect(byName.grew!.title).toBe('grew (+10 B, +100.0%; base 10 B, new 20 B)');
+    expect(byName.shrank!.title).toBe('shrank (-10 B, -50.0%; base 20 B, new 10 B)');
+    expect(byName.same!.title).toBe('same (0 B, 0.0%; base 5 B, new 5 B)');
     expect(byName.a!.value).toBe(35);
+    expect(byName.a!.fill).toBe('#ffffff'); // +10 and -10: no change below it
   });
 
   it('rejects impossible options with usage errors', () => {

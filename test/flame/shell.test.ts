@@ -26,7 +26,7 @@ describe('the document shell', () => {
     it(`filled from the template is byte for byte what svg.js on svgdom builds: ${name}`, () => {
       const plan = planFlameGraph(stacks, options);
       const fields = shellFields(plan.options, plan.geometry, plan.facts);
-      const built = buildShellDocument(fields, shellVariant(plan.options));
+      const built = buildShellDocument(fields, shellVariant(plan.options, plan.facts));
       expect(buildShell(plan.options, plan.geometry, plan.facts)).toEqual(built);
     });
   }
