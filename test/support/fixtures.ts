@@ -166,7 +166,7 @@ const KEEP_ENV = 'GOHEAPFLAME_KEEP_FIXTURES';
 const COMPLETE = 'complete.json';
 
 /** The environment every go command and fixture process gets: nothing that changes a build or the runtime. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of ['GOFLAGS', 'GOOS', 'GOARCH', 'GOEXPERIMENT', 'GODEBUG', 'GOGC', 'GOMEMLIMIT', 'GOMAXPROCS', 'GOTRACEBACK']) {
     delete env[name];
@@ -180,7 +180,7 @@ function goEnv(go: GoToolchain): NodeJS.ProcessEnv {
   return cleanEnv({ GOTOOLCHAIN: toolchain, ...(experiment ? { GOEXPERIMENT: experiment } : {}) });
 }
 
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string> {
+export function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { ...options, timeout: options.timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${stderr}`));
@@ -196,7 +196,7 @@ export function forgetFixtureMemo(): void {
   memo.clear();
 }
 
-function once<T>(key: string, make: () => Promise<T>): Promise<T> {
+export function once<T>(key: string, make: () => Promise<T>): Promise<T> {
   let promise = memo.get(key) as Promise<T> | undefined;
   if (!promise) memo.set(key, (promise = make()));
   return promise;
@@ -264,7 +264,7 @@ function lockIsStale(lock: string): boolean {
  * `build` into an emptied `dir` and writes complete.json listing the files `build` returns;
  * everyone else waits for that.
  */
-async function buildOnce(dir: string, build: (dir: string) => Promise<string[]>): Promise<void> {
+export async function buildOnce(dir: string, build: (dir: string) => Promise<string[]>): Promise<void> {
   const lock = `${dir}.lock`;
   for (;;) {
     if (isComplete(dir)) return;
@@ -295,7 +295,7 @@ async function buildOnce(dir: string, build: (dir: string) => Promise<string[]>)
   }
 }
 
-async function binaryDirName(program: string, go: GoToolchain): Promise<string> {
+export async function binaryDirName(program: string, go: GoToolchain): Promise<string> {
   return `${program}-${await toolchainVersion(go)}-${sourceHash(program)}`;
 }
 
@@ -398,7 +398,7 @@ async function dumpQuiescent(binary: string, program: string, dir: string, dump:
     for (const file of files) rmSync(join(dir, file), { force: true });
   }
 }
-const maxDumpAttempts = 3;
+export const maxDumpAttempts = 3;
 
 async function dumpProgram(binary: string, program: string, dir: string, dump: DumpMethod): Promise<string[]> {
   if (dump === 'crash') {
@@ -458,7 +458,7 @@ function kernelCoreName(dir: string, pid: number): string {
 }
 
 /** Resolves once the program prints "ready" (its truth is written); rejects if it exits or hangs first. */
-async function waitForReady(
+export async function waitForReady(
   child: ChildProcess,
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
   program: string,
@@ -520,10 +520,10 @@ function runnableThreads(pid: number): number {
   return runnable;
 }
 
-const TIMED_OUT = 'timed out' as const;
+export const TIMED_OUT = 'timed out' as const;
 
 /** The promise's value, or TIMED_OUT once `ms` have passed. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   const timer = new AbortController();
   try {
     return await Promise.race([promise, sleep(ms, TIMED_OUT, { signal: timer.signal })]);
