@@ -14,6 +14,7 @@ const defaultCommand = async (): Promise<Command> => (await import('./commands/f
  */
 const namedCommands: Record<string, () => Promise<Command>> = {
   render: async () => (await import('./commands/render.js')).renderCommand as Command,
+  diff: async () => (await import('./commands/diff.js')).diffCommand as Command,
   info: async () => (await import('./commands/info.js')).infoCommand as Command,
   goroutines: async () => (await import('./commands/goroutines.js')).goroutinesCommand as Command,
   top: async () => (await import('./commands/top.js')).topCommand as Command,

@@ -91,12 +91,12 @@ function checkedTotal(tree: FrameTree, given: number | undefined): number {
 
 function summaryLine(o: FlameOptions, tree: FrameTree, layout: FlameLayout, counts: CountFormat, growth: Growth | undefined): string {
   const total = layout.total;
-  const shown = growth ? growth.after : total;
-  const exact = counts.abbreviates ? ` (${counts.exact(shown)})` : '';
+  // A differential graph's exact figures are in the root's tooltip: the line has more to say.
+  const exact = counts.abbreviates && !growth ? ` (${counts.exact(total)})` : '';
   let line = growth
-    ? `New ${counts.short(shown)}${exact} in ${groupDigits(tree.stacks)} stacks, red where it grew, blue where it shrank`
+    ? `New ${counts.short(growth.after)} in ${groupDigits(tree.stacks)} stacks`
     : `Total ${counts.short(total)}${exact} in ${groupDigits(tree.stacks)} stacks`;
-  if (growth && growth.gone > 0) line += `; ${GONE_FRAME} holds the ${counts.short(growth.gone)} of frames that vanished`;
+  if (growth && growth.gone > 0) line += `; ${GONE_FRAME} holds ${counts.short(growth.gone)} that vanished`;
   if (total > tree.total[0]!) line += `, of which the stacks hold ${counts.short(tree.total[0]!)}`;
   const { frames, value } = layout.pruned;
   if (frames > 0) {

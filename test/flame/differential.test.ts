@@ -103,7 +103,7 @@ describe('differential flame graphs', () => {
     expect(svg).toContain('<text class="ghf-subtitle" x="600" y="45">Growth -6 B (-13.3%): base 45 B, new 39 B</text>');
     expect(svg).toMatch(/<text class="ghf-legend-low"[^>]*>shrank -10 B<\/text><rect [^>]*fill="url\(#ghf-change\)"/);
     expect(svg).toMatch(/<text class="ghf-legend-high"[^>]*>\+10 B grew<\/text>/);
-    expect(svg).toContain('(gone) holds the 10 B of frames that vanished');
+    expect(svg).toContain('>New 39 B in 6 stacks; (gone) holds 10 B that vanished</text>');
     // A subtitle the user gives is kept; the legend stays.
     const titled = renderFlameGraph(stacks, { subtitle: 'before and after the deploy' });
     expect(titled).toContain('>before and after the deploy</text>');

@@ -7,30 +7,20 @@ import { formatFolded } from '../../flame/folded.js';
 import { flameGraphChunks } from '../../flame/render.js';
 import { type PaletteName, resolveOptions } from '../../flame/options.js';
 import type { Stack } from '../../flame/tree.js';
-import { foldRetentionTree, type FoldedStack } from '../../graph/fold.js';
-import { analyzeCore, type CoreAnalysis } from '../../analysis/analyze-core.js';
-import { GoFrameNamer } from '../../analysis/frame-namer.js';
-import { rootKinds } from '../../goruntime/roots/heap-root.js';
+import type { FoldedStack } from '../../graph/fold.js';
+import type { CoreAnalysis } from '../../analysis/analyze-core.js';
 import { heapTotals } from '../../analysis/heap-summary.js';
-import { UserError } from '../../errors.js';
+import { heapStacks, noStacksError, stackOptions, stackSelection, type StackArgs } from '../heap-stacks.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
 import { checkWritable, writeOutput } from '../output.js';
 import { type CoreInputArgs, coreInput, openCore } from '../core-args.js';
 import { Progress, warn } from '../progress.js';
 
 const formats = ['svg', 'folded', 'pprof', 'json'] as const;
-const rootChoices = [...rootKinds, 'unreachable'] as const;
 
-interface FlameArgs extends RenderOptionArgs, CoreInputArgs {
+interface FlameArgs extends RenderOptionArgs, CoreInputArgs, StackArgs {
   output?: string;
-  weight: 'bytes' | 'objects';
   format: (typeof formats)[number];
-  roots?: Array<(typeof rootChoices)[number]>;
-  focus?: string;
-  collapse: boolean;
-  'max-depth'?: number;
-  quiet: boolean;
-  timings: boolean;
 }
 
 /** `goheapflame CORE BINARY -o ref.svg`: the memory reference flame graph of a Go core. */
@@ -41,35 +31,19 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     coreInput(yargs)
         .options({
           output: { alias: 'o', type: 'string', describe: 'Write here (default: standard output)' },
-          weight: { choices: ['bytes', 'objects'] as const, default: 'bytes' as const, describe: 'Frame width: bytes retained or objects retained' },
           format: { choices: formats, default: 'svg' as const, describe: 'svg; folded (flamegraph.pl, inferno, speedscope); pprof (go tool pprof); json (the tree)' },
-          roots: { type: 'array', choices: rootChoices, describe: 'Only stacks from these kinds of root' },
-          focus: { type: 'string', describe: 'Only stacks through a frame matching this regular expression' },
-          collapse: { type: 'boolean', default: true, describe: 'Merge chains of objects of one type (lists, trees) into one frame; --no-collapse keeps them' },
-          'max-depth': { type: 'number', describe: 'Keep frames above this depth in the frame at this depth' },
-          quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress and no summary on stderr' },
-          timings: { type: 'boolean', default: false, describe: 'Print how long each phase took, and the peak memory, on stderr' },
         })
+        .options(stackOptions)
         .options(renderOptions) as unknown as Argv<FlameArgs>,
   handler: async (args) => {
-    const focus = compileFocus(args.focus);
-    const maxDepth = args['max-depth'] ?? Infinity;
-    if (!(maxDepth >= 1)) throw new UserError('usage', `--max-depth must be at least 1, not ${args['max-depth']}.`);
     // Every option and the output are checked before the core is read, which can take minutes.
+    const selection = stackSelection(args);
     if (args.format === 'svg') resolveOptions(flameOptions(args));
     checkWritable(args.output);
-    const progress = new Progress(args.quiet, args.timings);
+    const progress = new Progress(args.quiet ?? false, args.timings);
     const { proc, binary } = await openCore(args, progress.phase);
-    const analysis = analyzeCore(proc, progress.phase);
-    progress.phase('folding stacks');
-    const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab);
-    const stacks = foldRetentionTree(analysis.heap.graph, analysis.tree, namer, { collapse: args.collapse, maxDepth })
-      .filter((s) => !args.roots || (args.roots as readonly string[]).includes(s.rootKind))
-      .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
-    if (stacks.length === 0) {
-      if (args.roots || args.focus !== undefined) throw new UserError('badInputData', 'No stacks are left after --roots and --focus; widen them.');
-      throw new UserError('badInputData', 'The heap in this core holds no objects, so there is nothing to draw; check the core with `goheapflame info`.');
-    }
+    const { analysis, stacks } = heapStacks(proc, selection, progress.phase);
+    if (stacks.length === 0) throw noStacksError(selection, proc.image.coreName);
     const totals = heapTotals(analysis);
     const program = basename(binary);
     const weighted: Stack[] = stacks.map((s) => ({ frames: s.frames, value: args.weight === 'bytes' ? s.bytes : s.objects }));
@@ -85,15 +59,6 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     proc.close();
   },
 };
-
-function compileFocus(pattern: string | undefined): RegExp | undefined {
-  if (pattern === undefined) return undefined;
-  try {
-    return new RegExp(pattern);
-  } catch (err) {
-    throw new UserError('usage', `--focus ${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message}).`);
-  }
-}
 
 function outputOf(
   args: FlameArgs,

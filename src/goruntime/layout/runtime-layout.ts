@@ -23,7 +23,7 @@ type StructTable = Record<string, { size?: number; fields: Record<string, number
  * read here. The older releases below are written as revisions of it; each one's DWARF checks it.
  */
 const go126: StructTable = {
-  'runtime.mheap': { fields: { allspans: 65864, arenas: 66008 } },
+  'runtime.mheap': { fields: { sweepgen: 65856, allspans: 65864, arenas: 66008 } },
   'runtime.heapArena': { fields: { spans: 0, pageInUse: 65536, pageSpecials: 67584 } },
   'runtime.mspan': {
     size: 160,

@@ -1,0 +1,81 @@
+import type { Options } from 'yargs';
+import { analyzeCore, type CoreAnalysis } from '../analysis/analyze-core.js';
+import { GoFrameNamer } from '../analysis/frame-namer.js';
+import { UserError } from '../errors.js';
+import { rootKinds } from '../goruntime/roots/heap-root.js';
+import type { GoProcess } from '../goruntime/process/go-process.js';
+import { foldRetentionTree, type FoldedStack } from '../graph/fold.js';
+
+const rootChoices = [...rootKinds, 'unreachable'] as const;
+
+/** The options that choose and shape the stacks of a core's flame graph (the flame command and diff). */
+export interface StackArgs {
+  weight: 'bytes' | 'objects';
+  roots?: Array<(typeof rootChoices)[number]>;
+  focus?: string;
+  collapse: boolean;
+  'max-depth'?: number;
+  quiet?: boolean;
+  timings: boolean;
+}
+
+export const stackOptions: Record<keyof StackArgs, Options> = {
+  weight: { choices: ['bytes', 'objects'] as const, default: 'bytes' as const, describe: 'Frame width: bytes retained or objects retained' },
+  roots: { type: 'array', choices: rootChoices, describe: 'Only stacks from these kinds of root' },
+  focus: { type: 'string', describe: 'Only stacks through a frame matching this regular expression' },
+  collapse: { type: 'boolean', default: true, describe: 'Merge chains of objects of one type (lists, trees) into one frame; --no-collapse keeps them' },
+  'max-depth': { type: 'number', describe: 'Keep frames above this depth in the frame at this depth' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress and no summary on stderr' },
+  timings: { type: 'boolean', default: false, describe: 'Print how long each phase took, and the peak memory, on stderr' },
+};
+
+/** The stack options checked and compiled, before any core is read. */
+export interface StackSelection {
+  roots: readonly string[] | undefined;
+  focus: RegExp | undefined;
+  collapse: boolean;
+  maxDepth: number;
+}
+
+/** Checks the stack options (a usage error names the bad one) and compiles them. */
+export function stackSelection(args: StackArgs): StackSelection {
+  const maxDepth = args['max-depth'] ?? Infinity;
+  if (!(maxDepth >= 1)) throw new UserError('usage', `--max-depth must be at least 1, not ${args['max-depth']}.`);
+  return { roots: args.roots, focus: compileFocus(args.focus), collapse: args.collapse, maxDepth };
+}
+
+function compileFocus(pattern: string | undefined): RegExp | undefined {
+  if (pattern === undefined) return undefined;
+  try {
+    return new RegExp(pattern);
+  } catch (err) {
+    throw new UserError('usage', `--focus ${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message}).`);
+  }
+}
+
+/** A core analysed and folded into the stacks the selection keeps. */
+export interface HeapStacks {
+  analysis: CoreAnalysis;
+  stacks: FoldedStack[];
+}
+
+/**
+ * Analyses the core and folds its retention tree into the selected stacks (maybe none: see
+ * noStacksError). `chainCounts: false` leaves the object count out of chain labels (for diffs).
+ */
+export function heapStacks(proc: GoProcess, selection: StackSelection, phase: (name: string) => void, chainCounts = true): HeapStacks {
+  const analysis = analyzeCore(proc, phase);
+  phase('folding stacks');
+  const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab);
+  const { roots, focus, collapse, maxDepth } = selection;
+  const stacks = foldRetentionTree(analysis.heap.graph, analysis.tree, namer, { collapse, maxDepth, chainCounts })
+    .filter((s) => !roots || roots.includes(s.rootKind))
+    .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
+  return { analysis, stacks };
+}
+
+/** The error for a graph without stacks: the selection left none, or the heap is empty. */
+export function noStacksError(selection: StackSelection, what: string): UserError {
+  if (selection.roots || selection.focus) return new UserError('badInputData', `No stacks are left in ${what} after --roots and --focus; widen them.`);
+  return new UserError('badInputData', `The heap in ${what} holds no objects, so there is nothing to draw; check the core with \`goheapflame info\`.`);
+}
