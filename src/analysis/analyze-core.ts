@@ -16,12 +16,13 @@ export interface CoreAnalysis {
 }
 
 /** The whole analysis of a Go core: goroutines, heap with every root, and who retains what. */
-export function analyzeCore(proc: GoProcess, onPhase: (phase: string) => void = () => undefined): CoreAnalysis {
+/** `counts` false: labels leave out how many objects a chain or an array holds, so that two dumps' labels match. */
+export function analyzeCore(proc: GoProcess, onPhase: (phase: string) => void = () => undefined, counts = true): CoreAnalysis {
   onPhase('reading goroutines');
   const goroutines = readGoroutines(proc);
   const stackRoots = readStackRoots(proc, goroutines);
   const records = readGoroutineRecords(proc, goroutines);
-  const heap = analyzeHeap(proc, { extraRoots: [...stackRoots, ...records.roots], onPhase });
+  const heap = analyzeHeap(proc, { extraRoots: [...stackRoots, ...records.roots], onPhase, counts });
   onPhase('walking references from the roots');
   const tree = buildRetentionTree(heap.graph, rootKinds);
   const dangling = danglingWarning(heap, tree);

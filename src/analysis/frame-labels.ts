@@ -16,6 +16,8 @@
  *                  `[HOW ]IFACE → TYPE`           held through an interface, with its dynamic type
  *                  `unknown (N-byte objects)`     no type could be found
  *   chain          `LABEL ×N`                     N objects of one type linked to each other, as one frame
+ *   in a diff      `LABEL`, `[…]TYPE`             chains and arrays without their counts, so that the
+ *                                                 same frame in two dumps has the same label
  *
  * The root names themselves (what follows `global`, the goroutine's function and variable, …) are
  * given by the roots when they are found.

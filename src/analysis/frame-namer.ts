@@ -40,11 +40,13 @@ export class GoFrameNamer implements FrameNamer {
   /** Label of an object held through an interface: by (holding id, the object's type-name label). */
   private readonly interfaceLabels = new PairMap();
 
+  /** `counts` false: labels leave out how many values an array holds (see objectTypeName). */
   constructor(
     private readonly heap: HeapAnalysis,
     pclntab: PcLnTab,
+    counts = true,
   ) {
-    this.names = new ObjectTypeNames(heap.typing, (pc) => pclntab.funcForPC(pc)?.name);
+    this.names = new ObjectTypeNames(heap.typing, (pc) => pclntab.funcForPC(pc)?.name, counts);
   }
 
   rootLabel(root: number): number {

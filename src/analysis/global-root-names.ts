@@ -19,19 +19,19 @@ export function sectionOffsetName(md: Moduledata, addr: number): string {
  * pointer word of .data and .bss is a root of its own, so there is one object to describe.
  */
 export function nameStrippedGlobals(
-  roots: readonly HeapRoot[], objects: HeapObjects, typing: HeapTyping, md: Moduledata, funcName: (entry: number) => string | undefined,
+  roots: readonly HeapRoot[], objects: HeapObjects, typing: HeapTyping, md: Moduledata, funcName: (entry: number) => string | undefined, counts = true,
 ): void {
   for (const root of roots) {
     if ((root.kind !== 'global' && root.kind !== 'runtime') || root.addr === 0) continue; // not a data/bss word
     const where = sectionOffsetName(md, root.addr);
     const targets = [...new Set(root.slots.map((s) => objects.find(s.value)).filter((obj) => obj >= 0))];
-    const pointee = targets.length === 1 ? pointeeName(typing, targets[0]!, funcName) : undefined;
+    const pointee = targets.length === 1 ? pointeeName(typing, targets[0]!, funcName, counts) : undefined;
     root.name = pointee ? `${where} → ${pointee}` : where;
   }
 }
 
 /** The type of an object as a global declares it: a map or channel by its own type, not its role. */
-function pointeeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined): string | undefined {
+function pointeeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined, counts: boolean): string | undefined {
   switch (typing.role[obj]) {
     case Role.unknown:
       return undefined;
@@ -39,6 +39,6 @@ function pointeeName(typing: HeapTyping, obj: number, funcName: (entry: number) 
     case Role.chan:
       return readableTypeName(typing.types.typeAt(typing.type[obj]!)?.string ?? '') || undefined;
     default:
-      return objectTypeName(typing, obj, funcName);
+      return objectTypeName(typing, obj, funcName, counts);
   }
 }

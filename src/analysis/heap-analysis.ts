@@ -32,6 +32,8 @@ export interface HeapAnalysisOptions {
   extraRoots?: readonly HeapRoot[];
   /** Called as each phase starts, for progress reporting. */
   onPhase?: (phase: string) => void;
+  /** false: names of stripped globals leave out how many values an array holds (see objectTypeName). */
+  counts?: boolean;
 }
 
 /** Rebuilds the heap from a core: spans, objects, pointers, roots, types, then the reference graph. */
@@ -81,7 +83,7 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   phase('inferring types');
   inferTypes(proc, typing, roots, heapBits);
   // Without symbols, globals are named by where they are and what they hold, which typing tells.
-  if (proc.found.source === 'code') nameStrippedGlobals(roots, objects, typing, binary.moduledata, (pc) => binary.pclntab.funcForPC(pc)?.name);
+  if (proc.found.source === 'code') nameStrippedGlobals(roots, objects, typing, binary.moduledata, (pc) => binary.pclntab.funcForPC(pc)?.name, options.counts);
 
   for (const root of roots) {
     const edges = root.slots.flatMap((s) => {

@@ -17,17 +17,22 @@ export function readableTypeName(name: string): string {
  * `string data`, `map[string]int (buckets)`, `func main.f.func1 (closure)`, or
  * `unknown (48-byte objects)` when typing could not tell.
  */
-export function objectTypeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined): string {
-  return readableTypeName(rawObjectTypeName(typing, obj, funcName));
+/**
+ * The name of an object's type as the heap holds it: `[12]*main.Job` for an array of 12. With
+ * `counts` false, how many values it holds is left out (`[…]*main.Job`): a diff matches the same
+ * array in two dumps although it grew.
+ */
+export function objectTypeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined, counts = true): string {
+  return readableTypeName(rawObjectTypeName(typing, obj, funcName, counts));
 }
 
-function rawObjectTypeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined): string {
+function rawObjectTypeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined, counts: boolean): string {
   const role = typing.role[obj]!;
   const typeName = () => typing.types.typeAt(typing.type[obj]!)?.string ?? 'unknown type';
-  const count = typing.count[obj]!;
+  const count = counts ? String(typing.count[obj]!) : '…';
   switch (role) {
     case Role.value:
-      return count > 1 ? `[${count}]${typeName()}` : typeName();
+      return typing.count[obj]! > 1 ? `[${count}]${typeName()}` : typeName();
     case Role.array:
       return `[${count}]${typeName()}`;
     case Role.string:
@@ -57,6 +62,7 @@ export class ObjectTypeNames {
   constructor(
     private readonly typing: HeapTyping,
     private readonly funcName: (entry: number) => string | undefined,
+    private readonly counts = true,
   ) {}
 
   of(obj: number): string {
@@ -68,7 +74,7 @@ export class ObjectTypeNames {
     let names = this.byType.get(type);
     if (!names) this.byType.set(type, (names = new Map()));
     let name = names.get(key);
-    if (name === undefined) names.set(key, (name = objectTypeName(typing, obj, this.funcName)));
+    if (name === undefined) names.set(key, (name = objectTypeName(typing, obj, this.funcName, this.counts)));
     return name;
   }
 }

@@ -61,14 +61,15 @@ export interface HeapStacks {
 
 /**
  * Analyses the core and folds its retention tree into the selected stacks (maybe none: see
- * noStacksError). `chainCounts: false` leaves the object count out of chain labels (for diffs).
+ * noStacksError). `counts: false` leaves out of the labels how many objects a chain or an array
+ * holds: a diff matches frames of two dumps by their labels.
  */
-export function heapStacks(proc: GoProcess, selection: StackSelection, phase: (name: string) => void, chainCounts = true): HeapStacks {
-  const analysis = analyzeCore(proc, phase);
+export function heapStacks(proc: GoProcess, selection: StackSelection, phase: (name: string) => void, counts = true): HeapStacks {
+  const analysis = analyzeCore(proc, phase, counts);
   phase('folding stacks');
-  const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab);
+  const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab, counts);
   const { roots, focus, collapse, maxDepth } = selection;
-  const stacks = foldRetentionTree(analysis.heap.graph, analysis.tree, namer, { collapse, maxDepth, chainCounts })
+  const stacks = foldRetentionTree(analysis.heap.graph, analysis.tree, namer, { collapse, maxDepth, chainCounts: counts })
     .filter((s) => !roots || roots.includes(s.rootKind))
     .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
   return { analysis, stacks };

@@ -424,12 +424,7 @@ async function dumpProgram(binary: string, program: string, dir: string, dump: D
     await waitForReady(child, exited, program, dir);
     writeFileSync(join(dir, 'pid.json'), JSON.stringify({ pid }));
     if (dump === 'gcore') {
-      // No debuginfod: gdb would try to download symbols for every library before dumping.
-      await run('gcore', ['-o', join(dir, 'gcore'), String(pid)], { cwd: dir, env: { ...process.env, DEBUGINFOD_URLS: '' }, timeoutMs: 30 * 60_000 });
-      renameSync(join(dir, `gcore.${pid}`), join(dir, 'core'));
-      // gdb writes every readable mapping, the runtime's zero-filled reservations too (about 1.2 GB);
-      // punching holes where the file is zero keeps it on disk at the size of what it holds.
-      await run('fallocate', ['--dig-holes', join(dir, 'core')], { cwd: dir, env: process.env, timeoutMs: 10 * 60_000 });
+      await gcoreInto(pid, dir);
     } else {
       process.kill(pid, 'SIGABRT');
       const end = await within(exited, 15 * 60_000);
@@ -443,6 +438,16 @@ async function dumpProgram(binary: string, program: string, dir: string, dump: D
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/** Dumps the live process with gcore to <dir>/core, sparse. */
+export async function gcoreInto(pid: number, dir: string): Promise<void> {
+  // No debuginfod: gdb would try to download symbols for every library before dumping.
+  await run('gcore', ['-o', join(dir, 'gcore'), String(pid)], { cwd: dir, env: { ...process.env, DEBUGINFOD_URLS: '' }, timeoutMs: 30 * 60_000 });
+  renameSync(join(dir, `gcore.${pid}`), join(dir, 'core'));
+  // gdb writes every readable mapping, the runtime's zero-filled reservations too (about 1.2 GB);
+  // punching holes where the file is zero keeps it on disk at the size of what it holds.
+  await run('fallocate', ['--dig-holes', join(dir, 'core')], { cwd: dir, env: process.env, timeoutMs: 10 * 60_000 });
 }
 
 /** The file the kernel wrote into the crashed process's working directory (its name follows core_pattern). */

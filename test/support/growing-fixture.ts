@@ -10,7 +10,7 @@
  *     growth.json, pid.json, stderr.log (base/ and grown/ hold hard links to it)
  */
 import { spawn } from 'node:child_process';
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type GoToolchain,
@@ -20,9 +20,9 @@ import {
   buildOnce,
   cleanEnv,
   fixtureBinary,
+  gcoreInto,
   maxDumpAttempts,
   once,
-  run,
   runCoresDir,
   waitForReady,
   within,
@@ -38,6 +38,7 @@ export interface GrowthTruth {
 
 export interface GrowingFixture {
   go: GoToolchain;
+  /** The build the dumped process ran (default or stripped). */
   binary: string;
   strippedBinary: string;
   /**
@@ -63,11 +64,16 @@ const FILES = [...STATES.flatMap((state) => STATE_FILES.map((file) => `${state}/
 /** After the second SIGUSR1 the program only writes awake.json and exits. */
 const exitTimeoutMs = 2 * 60_000;
 
-/** Builds (or reuses) the growing program with the toolchain, and dumps it twice (or reuses this run's dumps). */
-export function growingFixture(go: GoToolchain = '1.26'): Promise<GrowingFixture> {
-  return once(`growing ${go}`, async () => {
-    const { binary, strippedBinary } = await fixtureBinary(PROGRAM, go);
-    const dir = join(runCoresDir(), `${await binaryDirName(PROGRAM, go)}-gcore-twice`);
+/**
+ * Builds (or reuses) the growing program with the toolchain, and dumps it twice (or reuses this run's
+ * dumps). With `stripped`, the process that is dumped runs the stripped build, and `binary` is it.
+ */
+export function growingFixture(go: GoToolchain = '1.26', build: 'default' | 'stripped' = 'default'): Promise<GrowingFixture> {
+  return once(`growing ${go} ${build}`, async () => {
+    const built = await fixtureBinary(PROGRAM, go);
+    const binary = build === 'stripped' ? built.strippedBinary : built.binary;
+    const strippedBinary = built.strippedBinary;
+    const dir = join(runCoresDir(), `${await binaryDirName(PROGRAM, go)}-gcore-twice${build === 'default' ? '' : `-${build}`}`);
     await buildOnce(dir, (out) => dumpTwiceQuiescent(binary, out));
     const { pid } = JSON.parse(readFileSync(join(dir, 'pid.json'), 'utf8')) as { pid: number };
     const growth = JSON.parse(readFileSync(join(dir, 'growth.json'), 'utf8')) as GrowthTruth[];
@@ -122,10 +128,10 @@ async function dumpTwice(binary: string, dir: string): Promise<void> {
     if (pid === undefined) throw new Error(`could not start ${binary}`);
     writeFileSync(join(dir, 'pid.json'), JSON.stringify({ pid }));
     await waitForReady(child, exited, PROGRAM, join(dir, 'base'));
-    await gcore(pid, join(dir, 'base'));
+    await gcoreInto(pid, join(dir, 'base'));
     // This waitForReady listens from the signal on: the base state's "ready" is not in what it reads.
     await Promise.all([waitForReady(child, exited, PROGRAM, join(dir, 'grown')), Promise.resolve().then(() => process.kill(pid, 'SIGUSR1'))]);
-    await gcore(pid, join(dir, 'grown'));
+    await gcoreInto(pid, join(dir, 'grown'));
     process.kill(pid, 'SIGUSR1'); // it writes grown/awake.json and exits
     const end = await within(exited, exitTimeoutMs);
     if (end === TIMED_OUT) throw new Error(`${PROGRAM} did not exit within ${exitTimeoutMs / 1000} s of its second SIGUSR1; see ${stderrLog}`);
@@ -134,13 +140,4 @@ async function dumpTwice(binary: string, dir: string): Promise<void> {
     child.kill('SIGKILL');
     await exited;
   }
-}
-
-/** Dumps the live process with gcore to <stateDir>/core, the way fixtures.ts's dumpProgram does. */
-async function gcore(pid: number, stateDir: string): Promise<void> {
-  // No debuginfod: gdb would try to download symbols for every library before dumping.
-  await run('gcore', ['-o', join(stateDir, 'gcore'), String(pid)], { cwd: stateDir, env: { ...process.env, DEBUGINFOD_URLS: '' }, timeoutMs: 30 * 60_000 });
-  renameSync(join(stateDir, `gcore.${pid}`), join(stateDir, 'core'));
-  // gdb writes the runtime's zero-filled reservations too; holes keep the file at the size of what it holds.
-  await run('fallocate', ['--dig-holes', join(stateDir, 'core')], { cwd: stateDir, env: process.env, timeoutMs: 10 * 60_000 });
 }

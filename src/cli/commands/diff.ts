@@ -77,7 +77,7 @@ interface FoldedDump {
 
 function foldDump({ proc }: OpenedCore, selection: StackSelection, which: string, progress: Progress): FoldedDump {
   try {
-    // Chain labels without their counts: a list that grew is the same frame in both dumps.
+    // Labels without object counts: a list or an array that grew is the same frame in both dumps.
     const { analysis, stacks } = heapStacks(proc, selection, (phase) => progress.phase(`${which}: ${phase}`), false);
     const warnings = [...proc.warnings, ...analysis.warnings].map((w) => `${proc.image.coreName}: ${w}`);
     return { stacks, totals: heapTotals(analysis), warnings };
