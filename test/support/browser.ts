@@ -40,34 +40,53 @@ export async function serve(routes: Record<string, Route>): Promise<{ url: strin
   };
 }
 
-/**
- * How much of a PNG is not background: decoded by the browser in a blank page, so no image
- * library is needed. Returns the share of pixels that differ from the most common colour and the
- * number of distinct colours.
- */
-export async function pngStats(browser: Browser, png: Buffer): Promise<{ nonBackground: number; colours: number }> {
+/** A PNG's pixels as RGBA bytes, decoded by the browser in a blank page, so no image library is needed. */
+export async function pngPixels(browser: Browser, png: Buffer): Promise<Buffer> {
   const page = await browser.newPage();
   try {
     await page.setContent(`<img id="shot" src="data:image/png;base64,${png.toString('base64')}">`);
     await page.waitForFunction(() => (document.getElementById('shot') as HTMLImageElement).complete);
-    return await page.evaluate(() => {
+    const base64 = await page.evaluate(() => {
       const img = document.getElementById('shot') as HTMLImageElement;
       const canvas = document.createElement('canvas');
       canvas.width = img.naturalWidth;
       canvas.height = img.naturalHeight;
       const context = canvas.getContext('2d')!;
       context.drawImage(img, 0, 0);
-      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
-      const counts = new Map<number, number>();
-      for (let i = 0; i < pixels.length; i += 4) {
-        const key = (pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-      const background = Math.max(...counts.values());
-      const total = pixels.length / 4;
-      return { nonBackground: (total - background) / total, colours: counts.size };
+      const bytes = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      let text = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(text);
     });
+    return Buffer.from(base64, 'base64');
   } finally {
     await page.close();
   }
+}
+
+/** Counts of each RGB colour of a PNG. */
+async function colourCounts(browser: Browser, png: Buffer): Promise<{ counts: Map<number, number>; total: number }> {
+  const pixels = await pngPixels(browser, png);
+  const counts = new Map<number, number>();
+  for (let i = 0; i < pixels.length; i += 4) {
+    const key = (pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return { counts, total: pixels.length / 4 };
+}
+
+/** The share of a PNG's pixels that have exactly each of the given colours (`#rrggbb`). */
+export async function pngColourShares(browser: Browser, png: Buffer, colours: string[]): Promise<number[]> {
+  const { counts, total } = await colourCounts(browser, png);
+  return colours.map((c) => (counts.get(parseInt(c.slice(1), 16)) ?? 0) / total);
+}
+
+/**
+ * How much of a PNG is not background: the share of pixels that differ from the most common colour,
+ * and the number of distinct colours.
+ */
+export async function pngStats(browser: Browser, png: Buffer): Promise<{ nonBackground: number; colours: number }> {
+  const { counts, total } = await colourCounts(browser, png);
+  const background = Math.max(...counts.values());
+  return { nonBackground: (total - background) / total, colours: counts.size };
 }
