@@ -75,6 +75,22 @@ describe('compressed cores', () => {
     expect(readdirSync(scratch)).toEqual([]);
   });
 
+  it('gives the same info --json for the raw core, its zstd and gzip copies and the file systemd-coredump wrote of it', () => {
+    const infoOf = (path: string) => {
+      const r = run(['info', path, binary, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const { core: name, ...rest } = JSON.parse(r.stdout) as { core: string };
+      expect(name).toBe(path);
+      return rest;
+    };
+    const raw = infoOf(core);
+    expect(Object.keys(raw).length).toBeGreaterThan(5);
+    // Written by the real systemd-coredump 252 (see testdata/systemd-coredump.py), named as it names them.
+    const systemd = join(repo, 'test/core/testdata', 'core.leaky\\x2ebin.0.5769e2fba12c448e808843e81c8762cd.20211.1796598260000000.zst');
+    for (const path of [files.zstd, files.gzip, systemd]) expect(infoOf(path), path).toEqual(raw);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
   it.each(['zstdCut', 'gzipCut'] as const)('gives a stream cut short (%s) the error of a truncated core', (kind) => {
     const r = run(['info', files[kind], binary]);
     expect(r.code).toBe(ExitCode.truncatedCore);
