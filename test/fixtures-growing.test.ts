@@ -2,9 +2,10 @@
  * The growing fixture's harness itself: two real gcore dumps of one process, the truth of both
  * states, and growth.json's per-root MemStats deltas checked against what the program planted.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { coreNote, NT_PRPSINFO } from './support/core-file.js';
 import type { Truth } from './support/fixtures.js';
 import { type GrowingFixture, growingFixture } from './support/growing-fixture.js';
 
@@ -26,41 +27,12 @@ const planted = {
 };
 const roots = ['main.cache', 'main.journal', 'main.steady', 'main.retired', 'main.pending'];
 
-function read(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.alloc(length);
-  if (readSync(fd, buf, 0, length, position) !== length) throw new Error(`short read at ${position}`);
-  return buf;
-}
-
 /** The ELF header's e_type and e_machine, and NT_PRPSINFO's pr_pid and pr_fname. */
 function coreProcess(core: string): { type: number; machine: number; pid: number; fname: string } {
-  const fd = openSync(core, 'r');
-  try {
-    const header = read(fd, 0, 64);
-    expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
-    const phoff = Number(header.readBigUInt64LE(32));
-    const phentsize = header.readUInt16LE(54);
-    const phnum = header.readUInt16LE(56);
-    for (let i = 0; i < phnum; i++) {
-      const ph = read(fd, phoff + i * phentsize, phentsize);
-      if (ph.readUInt32LE(0) !== 4 /* PT_NOTE */) continue;
-      const notes = read(fd, Number(ph.readBigUInt64LE(8)), Math.min(Number(ph.readBigUInt64LE(32)), 1 << 20));
-      for (let at = 0; at + 12 <= notes.length; ) {
-        const namesz = notes.readUInt32LE(at);
-        const descsz = notes.readUInt32LE(at + 4);
-        const desc = at + 12 + Math.ceil(namesz / 4) * 4;
-        if (notes.readUInt32LE(at + 8) === 3 /* NT_PRPSINFO */) {
-          // struct elf_prpsinfo on x86-64: pr_pid at 24, pr_fname[16] at 40.
-          const fname = notes.subarray(desc + 40, desc + 56).toString('latin1').replace(/\0.*$/s, '');
-          return { type: header.readUInt16LE(16), machine: header.readUInt16LE(18), pid: notes.readInt32LE(desc + 24), fname };
-        }
-        at = desc + Math.ceil(descsz / 4) * 4;
-      }
-    }
-    throw new Error(`${core} has no NT_PRPSINFO note`);
-  } finally {
-    closeSync(fd);
-  }
+  const { type, machine, desc } = coreNote(core, NT_PRPSINFO);
+  // struct elf_prpsinfo on x86-64: pr_pid at 24, pr_fname[16] at 40.
+  const fname = desc.subarray(40, 56).toString('latin1').replace(/\0.*$/s, '');
+  return { type, machine, pid: desc.readInt32LE(24), fname };
 }
 
 /** Bytes and objects the truth plants for one structure (all of them when the structure is gone). */

@@ -3,10 +3,11 @@
  * truth the programs write, and reuse of everything already built.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allCombos, corePatternProblem, everyRelease, fixtureBinary, fixtureCore, forgetFixtureMemo, type GoToolchain } from './support/fixtures.js';
+import { coreNote, NT_PRSTATUS } from './support/core-file.js';
 
 const programs = ['planted', 'goroutines'];
 /** runtime.Version() of each toolchain: the release, and the experiments that differ from its defaults. */
@@ -28,39 +29,10 @@ function sectionNames(binary: string): string[] {
   return [...text.matchAll(/^\s*\[\s*\d+\]\s+(\S+)/gm)].map((m) => m[1]);
 }
 
-function read(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.alloc(length);
-  if (readSync(fd, buf, 0, length, position) !== length) throw new Error(`short read at ${position}`);
-  return buf;
-}
-
 /** The ELF header's e_type and the pr_cursig of the core's first NT_PRSTATUS note (the signal that made it). */
 function coreSummary(core: string): { type: number; machine: number; cursig: number } {
-  const fd = openSync(core, 'r');
-  try {
-    const header = read(fd, 0, 64);
-    expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
-    const phoff = Number(header.readBigUInt64LE(32));
-    const phentsize = header.readUInt16LE(54);
-    const phnum = header.readUInt16LE(56);
-    for (let i = 0; i < phnum; i++) {
-      const ph = read(fd, phoff + i * phentsize, phentsize);
-      if (ph.readUInt32LE(0) !== 4 /* PT_NOTE */) continue;
-      const notes = read(fd, Number(ph.readBigUInt64LE(8)), Math.min(Number(ph.readBigUInt64LE(32)), 1 << 20));
-      for (let at = 0; at + 12 <= notes.length; ) {
-        const namesz = notes.readUInt32LE(at);
-        const descsz = notes.readUInt32LE(at + 4);
-        const desc = at + 12 + Math.ceil(namesz / 4) * 4;
-        if (notes.readUInt32LE(at + 8) === 1 /* NT_PRSTATUS */) {
-          return { type: header.readUInt16LE(16), machine: header.readUInt16LE(18), cursig: notes.readUInt16LE(desc + 12) };
-        }
-        at = desc + Math.ceil(descsz / 4) * 4;
-      }
-    }
-    throw new Error(`${core} has no NT_PRSTATUS note`);
-  } finally {
-    closeSync(fd);
-  }
+  const { type, machine, desc } = coreNote(core, NT_PRSTATUS);
+  return { type, machine, cursig: desc.readUInt16LE(12) };
 }
 
 describe.each(programs)('fixture program %s', (program) => {

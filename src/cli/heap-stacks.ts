@@ -5,6 +5,10 @@ import { UserError } from '../errors.js';
 import { rootKinds } from '../goruntime/roots/heap-root.js';
 import type { GoProcess } from '../goruntime/process/go-process.js';
 import { foldRetentionTree, type FoldedStack } from '../graph/fold.js';
+import { resolveOptions } from '../flame/options.js';
+import { checkWritable } from './output.js';
+import { Progress } from './progress.js';
+import { flameOptions, type RenderOptionArgs } from './render-args.js';
 
 const rootChoices = [...rootKinds, 'unreachable'] as const;
 
@@ -51,6 +55,17 @@ function compileFocus(pattern: string | undefined): RegExp | undefined {
   } catch (err) {
     throw new UserError('usage', `--focus ${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message}).`);
   }
+}
+
+/**
+ * Checks every option and the output before a core is read (which can take minutes), and starts
+ * the progress report: what the flame command and diff do first.
+ */
+export function startGraphCommand(args: StackArgs & RenderOptionArgs & { format: string; output?: string }): { selection: StackSelection; progress: Progress } {
+  const selection = stackSelection(args);
+  if (args.format === 'svg') resolveOptions(flameOptions(args));
+  checkWritable(args.output);
+  return { selection, progress: new Progress(args.quiet ?? false, args.timings) };
 }
 
 /** A core analysed and folded into the stacks the selection keeps. */

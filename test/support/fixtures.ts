@@ -415,9 +415,7 @@ async function dumpProgram(binary: string, program: string, dir: string, dump: D
           stdio: ['ignore', 'pipe', stderr],
         });
   closeSync(stderr);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = exitOf(child);
   try {
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start ${binary}`);
@@ -438,6 +436,11 @@ async function dumpProgram(binary: string, program: string, dir: string, dump: D
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/** How a child process ends. */
+export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 }
 
 /** Dumps the live process with gcore to <dir>/core, sparse. */

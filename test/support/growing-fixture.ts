@@ -19,6 +19,7 @@ import {
   binaryDirName,
   buildOnce,
   cleanEnv,
+  exitOf,
   fixtureBinary,
   gcoreInto,
   maxDumpAttempts,
@@ -120,9 +121,7 @@ async function dumpTwice(binary: string, dir: string): Promise<void> {
   }
   const child = spawn(binary, [dir], { cwd: dir, env: cleanEnv({}), stdio: ['ignore', 'pipe', stderr] });
   closeSync(stderr);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = exitOf(child);
   try {
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start ${binary}`);

@@ -4,15 +4,15 @@ import { checkDumpPair, dumpIdentity } from '../../analysis/dump-pair.js';
 import { heapTotals, type HeapTotals } from '../../analysis/heap-summary.js';
 import { diffStacksToTree } from '../../export/tree-json.js';
 import { formatFolded } from '../../flame/folded.js';
-import { type PaletteName, resolveOptions } from '../../flame/options.js';
+import type { PaletteName } from '../../flame/options.js';
 import { flameGraphChunks } from '../../flame/render.js';
 import type { Stack } from '../../flame/tree.js';
 import { formatBytes, signedCount, countFormat } from '../../flame/units.js';
 import { diffStacks, type DiffStack } from '../../graph/fold-diff.js';
 import type { FoldedStack } from '../../graph/fold.js';
 import { openCore, type OpenedCore } from '../core-args.js';
-import { heapStacks, noStacksError, stackOptions, stackSelection, type StackArgs, type StackSelection } from '../heap-stacks.js';
-import { checkWritable, writeOutput } from '../output.js';
+import { heapStacks, noStacksError, stackOptions, startGraphCommand, type StackArgs, type StackSelection } from '../heap-stacks.js';
+import { writeOutput } from '../output.js';
 import { Progress, warn } from '../progress.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
 
@@ -44,10 +44,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       .options(stackOptions)
       .options(renderOptions) as unknown as Argv<DiffArgs>,
   handler: async (args) => {
-    const selection = stackSelection(args);
-    if (args.format === 'svg') resolveOptions(flameOptions(args));
-    checkWritable(args.output);
-    const progress = new Progress(args.quiet ?? false, args.timings);
+    const { selection, progress } = startGraphCommand(args);
     // Both cores are opened (cheap) and checked as a pair before either is analysed (not cheap).
     const opened = [await openDump(args, args.base, 'base', progress), await openDump(args, args.new, 'new', progress)] as const;
     const pairWarnings = checkDumpPair(dumpIdentity(opened[0].proc), dumpIdentity(opened[1].proc), args.force);

@@ -5,16 +5,16 @@ import { stacksToTree } from '../../export/tree-json.js';
 import { formatBytes } from '../../flame/units.js';
 import { formatFolded } from '../../flame/folded.js';
 import { flameGraphChunks } from '../../flame/render.js';
-import { type PaletteName, resolveOptions } from '../../flame/options.js';
+import type { PaletteName } from '../../flame/options.js';
 import type { Stack } from '../../flame/tree.js';
 import type { FoldedStack } from '../../graph/fold.js';
 import type { CoreAnalysis } from '../../analysis/analyze-core.js';
 import { heapTotals } from '../../analysis/heap-summary.js';
-import { heapStacks, noStacksError, stackOptions, stackSelection, type StackArgs } from '../heap-stacks.js';
+import { heapStacks, noStacksError, stackOptions, startGraphCommand, type StackArgs } from '../heap-stacks.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
-import { checkWritable, writeOutput } from '../output.js';
+import { writeOutput } from '../output.js';
 import { type CoreInputArgs, coreInput, openCore } from '../core-args.js';
-import { Progress, warn } from '../progress.js';
+import { warn } from '../progress.js';
 
 const formats = ['svg', 'folded', 'pprof', 'json'] as const;
 
@@ -36,11 +36,7 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
         .options(stackOptions)
         .options(renderOptions) as unknown as Argv<FlameArgs>,
   handler: async (args) => {
-    // Every option and the output are checked before the core is read, which can take minutes.
-    const selection = stackSelection(args);
-    if (args.format === 'svg') resolveOptions(flameOptions(args));
-    checkWritable(args.output);
-    const progress = new Progress(args.quiet ?? false, args.timings);
+    const { selection, progress } = startGraphCommand(args);
     const { proc, binary } = await openCore(args, progress.phase);
     const { analysis, stacks } = heapStacks(proc, selection, progress.phase);
     if (stacks.length === 0) throw noStacksError(selection, proc.image.coreName);
