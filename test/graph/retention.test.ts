@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ReferenceGraphBuilder, type Root } from '../../src/graph/reference-graph.js';
+import { graph, root } from '../support/reference-graphs.js';
 import { buildRetentionTree, orderRoots, unreached } from '../../src/graph/retention-tree.js';
 import { foldRetentionTree, LabelTable, type FrameNamer } from '../../src/graph/fold.js';
 
-const root = (kind: Root['kind'], name: string, rank = 0): Root => ({ kind, name, rank });
 /** The walking order of kinds these tests use (the Go roots' order). */
 const kindOrder = ['global', 'goroutine', 'finalizer', 'cleanup', 'runtime'];
 const unreachableRootLabel = 'unreachable (allocated, no root reaches it)';
-
-/** Builds a graph from an edge list [source, target] (offsets = 8 × position). */
-function graph(sizes: number[], edges: Array<[number, number]>, roots: Array<[Root, number[]]>) {
-  const b = new ReferenceGraphBuilder(Float64Array.from(sizes));
-  [...edges].sort((x, y) => x[0] - y[0]).forEach(([s, t], i) => b.addEdge(s, 8 * i, t));
-  for (const [r, targets] of roots) b.addRoot(r, targets.map((target, i) => ({ offset: 8 * i, target })));
-  return b.build();
-}
 
 /** Names objects by a fixed label table; labels of undefined fold into the parent. */
 function namer(labels: Array<string | undefined>, rootNames: string[]): FrameNamer {
