@@ -11,6 +11,8 @@
  *                  `finalizer F on T`, `queued finalizer F`, `cleanup F`, `queued cleanup F`,
  *                  `runtime …` (`runtime tiny allocator blocks`)
  *                  `unreachable (allocated, no root reaches it)`
+ *                  `shared by several roots (reached from N roots)`  in a dominator tree: what no
+ *                                                 single root keeps alive
  *   object frame   `[HOW ]TYPE`                   HOW is how the holder holds it: `.field.path`, `[elem]`,
  *                                                 `[key]`, `[value]`, `[buf]`, alone or followed by a field path
  *                  `[HOW ]IFACE → TYPE`           held through an interface, with its dynamic type
@@ -37,6 +39,10 @@ export const format = {
   },
   /** The root frame that gathers what no root reaches. */
   unreachableRoot: 'unreachable (allocated, no root reaches it)',
+  /** The root frame of a dominator tree's objects that no single root keeps alive. */
+  sharedRoot(roots: number): string {
+    return `shared by several roots (reached from ${roots} roots)`;
+  },
   /** An object held by a typed slot: `how` may be '' (held directly by a root). */
   held(how: string, declared: string): string {
     return how ? `${how} ${declared}` : declared;
@@ -67,7 +73,7 @@ export const format = {
   },
 };
 
-const rootWord = /^(?:global|goroutine|finalizer|queued|cleanup|runtime|unreachable)(?:\s|$)/;
+const rootWord = /^(?:global|goroutine|finalizer|queued|cleanup|runtime|unreachable|shared)(?:\s|$)/;
 const unknownWord = /^unknown(?:\s|$)/;
 /** The HOW part: `.field.path`, or `[key]`, `[value]`, `[elem]`, `[buf]`, `[3]`, each maybe followed by a path. `[]T` and `[4]T` are types. */
 const howPrefix = /^(?:\.\S+|\[[^\]\s]+\]\S*)\s+/;

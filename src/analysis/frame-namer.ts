@@ -1,4 +1,5 @@
 import { LabelTable, type FrameNamer } from '../graph/fold.js';
+import { offsetOverflow } from '../graph/reference-graph.js';
 import type { HeapAnalysis } from './heap-analysis.js';
 import type { PcLnTab } from '../goruntime/binary/pclntab.js';
 import { isInternal, Role } from '../goruntime/typing/heap-typing.js';
@@ -58,8 +59,14 @@ export class GoFrameNamer implements FrameNamer {
     return format.chain(label, count);
   }
 
+  sharedRootLabel(roots: number): number {
+    return this.labels.id(format.sharedRoot(roots));
+  }
+
   objectLabel(obj: number, parent: number, offset: number): number {
     if (isInternal(this.heap.typing.role[obj]!)) return -1;
+    // A dominator that holds it through other objects, not by a pointer of its own: no slot to name.
+    if (offset === offsetOverflow) return this.typeName(obj);
     const held = parent >= 0 ? this.heldInObject(parent, offset) : this.heldInRoot(-1 - parent, offset);
     if (!held) return this.typeName(obj);
     if (held.label >= 0) return held.label;

@@ -5,16 +5,19 @@ import { UserError } from '../errors.js';
 import { rootKinds } from '../goruntime/roots/heap-root.js';
 import type { GoProcess } from '../goruntime/process/go-process.js';
 import { foldRetentionTree, type FoldedStack } from '../graph/fold.js';
+import { buildDominatorTree } from '../graph/dominators.js';
 import { resolveOptions } from '../flame/options.js';
 import { checkWritable } from './output.js';
 import { Progress } from './progress.js';
 import { flameOptions, type RenderOptionArgs } from './render-args.js';
 
-const rootChoices = [...rootKinds, 'unreachable'] as const;
+const rootChoices = [...rootKinds, 'unreachable', 'shared'] as const;
+const trees = ['bfs', 'dominators'] as const;
 
 /** The options that choose and shape the stacks of a core's flame graph (the flame command and diff). */
 export interface StackArgs {
   weight: 'bytes' | 'objects';
+  tree: (typeof trees)[number];
   roots?: Array<(typeof rootChoices)[number]>;
   focus?: string;
   collapse: boolean;
@@ -25,6 +28,11 @@ export interface StackArgs {
 
 export const stackOptions: Record<keyof StackArgs, Options> = {
   weight: { choices: ['bytes', 'objects'] as const, default: 'bytes' as const, describe: 'Frame width: bytes retained or objects retained' },
+  tree: {
+    choices: trees,
+    default: 'bfs' as const,
+    describe: 'bfs: each object under the first root or object that reaches it; dominators: under what alone keeps it alive, so a frame is as wide as what freeing it would free',
+  },
   roots: { type: 'array', choices: rootChoices, describe: 'Only stacks from these kinds of root' },
   focus: { type: 'string', describe: 'Only stacks through a frame matching this regular expression' },
   collapse: { type: 'boolean', default: true, describe: 'Merge chains of objects of one type (lists, trees) into one frame; --no-collapse keeps them' },
@@ -35,6 +43,7 @@ export const stackOptions: Record<keyof StackArgs, Options> = {
 
 /** The stack options checked and compiled, before any core is read. */
 export interface StackSelection {
+  tree: (typeof trees)[number];
   roots: readonly string[] | undefined;
   focus: RegExp | undefined;
   collapse: boolean;
@@ -45,7 +54,7 @@ export interface StackSelection {
 export function stackSelection(args: StackArgs): StackSelection {
   const maxDepth = args['max-depth'] ?? Infinity;
   if (!(maxDepth >= 1)) throw new UserError('usage', `--max-depth must be at least 1, not ${args['max-depth']}.`);
-  return { roots: args.roots, focus: compileFocus(args.focus), collapse: args.collapse, maxDepth };
+  return { tree: args.tree, roots: args.roots, focus: compileFocus(args.focus), collapse: args.collapse, maxDepth };
 }
 
 function compileFocus(pattern: string | undefined): RegExp | undefined {
@@ -84,7 +93,9 @@ export function heapStacks(proc: GoProcess, selection: StackSelection, phase: (n
   phase('folding stacks');
   const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab, counts);
   const { roots, focus, collapse, maxDepth } = selection;
-  const stacks = foldRetentionTree(analysis.heap.graph, analysis.tree, namer, { collapse, maxDepth, chainCounts: counts })
+  if (selection.tree === 'dominators') phase('computing dominators');
+  const tree = selection.tree === 'dominators' ? buildDominatorTree(analysis.heap.graph, analysis.tree) : analysis.tree;
+  const stacks = foldRetentionTree(analysis.heap.graph, tree, namer, { collapse, maxDepth, chainCounts: counts })
     .filter((s) => !roots || roots.includes(s.rootKind))
     .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
   return { analysis, stacks };

@@ -1,4 +1,5 @@
 import type { ReferenceGraph } from './reference-graph.js';
+import { type DominatorTree, sharedByRoots } from './dominators.js';
 import { unreached, type RetentionTree } from './retention-tree.js';
 import { PairMap } from '../util/pair-map.js';
 
@@ -52,6 +53,8 @@ export interface FrameNamer {
   collapseKey(obj: number): number;
   /** The root frame under which objects no root reaches are drawn. */
   readonly unreachableRootLabel: number;
+  /** The root frame of a dominator tree's objects that no single root dominates, which `roots` roots reach. */
+  sharedRootLabel(roots: number): number;
   /** The label of a frame that stands for `count` consecutive objects that share `label`. */
   chainLabel(label: string, count: number): string;
 }
@@ -74,7 +77,7 @@ export interface FoldOptions {
  */
 export function foldRetentionTree(
   graph: ReferenceGraph,
-  tree: RetentionTree,
+  tree: RetentionTree | DominatorTree,
   namer: FrameNamer,
   options: FoldOptions,
 ): FoldedStack[] {
@@ -82,9 +85,11 @@ export function foldRetentionTree(
   const objectNode = new Int32Array(graph.objectCount).fill(-1);
   const rootNode = new Map<number, number>();
   for (const r of tree.rootOrder) rootNode.set(r, trie.child(-1, namer.rootLabel(r), graph.roots[r]!.kind));
+  let shared = -1;
+  const sharedNode = () => (shared >= 0 ? shared : (shared = trie.child(-1, namer.sharedRootLabel('sharingRoots' in tree ? tree.sharingRoots : 0), 'shared')));
   for (const obj of tree.order) {
     const parent = tree.parent[obj]!;
-    const parentNode = parent >= 0 ? objectNode[parent]! : rootNode.get(-1 - parent)!;
+    const parentNode = parent >= 0 ? objectNode[parent]! : parent === sharedByRoots ? sharedNode() : rootNode.get(-1 - parent)!;
     const label = namer.objectLabel(obj, parent, tree.parentOffset[obj]!);
     let node: number;
     if (label < 0 || trie.depth[parentNode]! >= options.maxDepth) node = parentNode;

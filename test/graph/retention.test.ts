@@ -18,6 +18,7 @@ function namer(labels: Array<string | undefined>, rootNames: string[]): FrameNam
     unreachableLabel: (o) => table.id(`unknown ${16}-byte objects #${o % 1}`),
     collapseKey: (o) => table.id(labels[o] ?? ''),
     unreachableRootLabel: table.id(unreachableRootLabel),
+    sharedRootLabel: (roots) => table.id(`shared by ${roots} roots`),
     chainLabel: (label, count) => `${label} ×${count}`,
   };
 }
