@@ -18,6 +18,7 @@ const namedCommands: Record<string, () => Promise<Command>> = {
   info: async () => (await import('./commands/info.js')).infoCommand as Command,
   goroutines: async () => (await import('./commands/goroutines.js')).goroutinesCommand as Command,
   top: async () => (await import('./commands/top.js')).topCommand as Command,
+  path: async () => (await import('./commands/path.js')).pathCommand as Command,
 };
 
 /** Just the command named first, when there is one (yargs would run it whatever else is there); else all, default first. */
