@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { rootKinds } from '../goruntime/roots/heap-root.js';
 import type { GoProcess } from '../goruntime/process/go-process.js';
 import { foldRetentionTree, type FoldedStack } from '../graph/fold.js';
-import { buildDominatorTree } from '../graph/dominators.js';
+import { type Retention, retentionOf } from '../analysis/retainers.js';
 import { resolveOptions } from '../flame/options.js';
 import { checkWritable } from './output.js';
 import { Progress } from './progress.js';
@@ -81,24 +81,35 @@ export function startGraphCommand(args: StackArgs & RenderOptionArgs & { format:
 export interface HeapStacks {
   analysis: CoreAnalysis;
   stacks: FoldedStack[];
+  namer: GoFrameNamer;
+  /** The dominator tree and retained sizes, when asked for or drawn. */
+  retention: Retention | undefined;
 }
 
 /**
  * Analyses the core and folds its retention tree into the selected stacks (maybe none: see
  * noStacksError). `counts: false` leaves out of the labels how many objects a chain or an array
- * holds: a diff matches frames of two dumps by their labels.
+ * holds: a diff matches frames of two dumps by their labels. `retention`: compute the dominator
+ * tree even when the BFS tree is drawn (for the leak suspects).
  */
-export function heapStacks(proc: GoProcess, selection: StackSelection, phase: (name: string) => void, counts = true): HeapStacks {
+export function heapStacks(
+  proc: GoProcess, selection: StackSelection, phase: (name: string) => void, options: { counts: boolean; retention: boolean },
+): HeapStacks {
+  const { counts } = options;
   const analysis = analyzeCore(proc, phase, counts);
+  let retention: Retention | undefined;
+  if (selection.tree === 'dominators' || options.retention) {
+    phase('computing dominators');
+    retention = retentionOf(analysis);
+  }
   phase('folding stacks');
   const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab, counts);
   const { roots, focus, collapse, maxDepth } = selection;
-  if (selection.tree === 'dominators') phase('computing dominators');
-  const tree = selection.tree === 'dominators' ? buildDominatorTree(analysis.heap.graph, analysis.tree) : analysis.tree;
+  const tree = selection.tree === 'dominators' ? retention!.tree : analysis.tree;
   const stacks = foldRetentionTree(analysis.heap.graph, tree, namer, { collapse, maxDepth, chainCounts: counts })
     .filter((s) => !roots || roots.includes(s.rootKind))
     .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
-  return { analysis, stacks };
+  return { analysis, stacks, namer, retention };
 }
 
 /** The error for a graph without stacks: the selection left none, or the heap is empty. */

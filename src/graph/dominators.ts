@@ -232,3 +232,43 @@ function sharingRoots(flow: FlowGraph, vertex: Int32Array, idom: Int32Array, bot
   }
   return roots;
 }
+
+/** What each object and root retains: itself and everything it dominates, in bytes and objects. */
+export interface RetainedSizes {
+  readonly objectBytes: Float64Array;
+  readonly objectCount: Float64Array;
+  readonly rootBytes: Float64Array;
+  readonly rootCount: Float64Array;
+  /** What no single root keeps alive. */
+  readonly sharedBytes: number;
+  readonly sharedCount: number;
+}
+
+/** Retained sizes from the dominator tree: each subtree added into its parent, deepest first. */
+export function retainedSizes(graph: ReferenceGraph, tree: DominatorTree): RetainedSizes {
+  const objectBytes = new Float64Array(graph.objectCount);
+  const objectCount = new Float64Array(graph.objectCount);
+  const rootBytes = new Float64Array(graph.roots.length);
+  const rootCount = new Float64Array(graph.roots.length);
+  let sharedBytes = 0;
+  let sharedCount = 0;
+  for (const o of tree.order) {
+    objectBytes[o] = graph.objectSize[o]!;
+    objectCount[o] = 1;
+  }
+  for (let k = tree.order.length - 1; k >= 0; k--) {
+    const o = tree.order[k]!;
+    const p = tree.parent[o]!;
+    if (p >= 0) {
+      objectBytes[p]! += objectBytes[o]!;
+      objectCount[p]! += objectCount[o]!;
+    } else if (p === sharedByRoots) {
+      sharedBytes += objectBytes[o]!;
+      sharedCount += objectCount[o]!;
+    } else {
+      rootBytes[-1 - p]! += objectBytes[o]!;
+      rootCount[-1 - p]! += objectCount[o]!;
+    }
+  }
+  return { objectBytes, objectCount, rootBytes, rootCount, sharedBytes, sharedCount };
+}

@@ -28,6 +28,8 @@ describe('frame labels', () => {
     expect(format.root('runtime', 'runtime tiny allocator blocks')).toBe('runtime tiny allocator blocks');
     expect(format.root('goroutine', 'goroutine 42 main.worker · list')).toBe('goroutine 42 main.worker · list');
     expect(classify(format.unreachableRoot)).toBe('root');
+    expect(classify(format.sharedRoot(3))).toBe('root');
+    expect(format.sharedRoot(3)).toBe('shared by several roots (reached from 3 roots)');
   });
 
   it('classifies an object frame by the type it names, however it is held', () => {

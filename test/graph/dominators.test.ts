@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDominatorTree, sharedByRoots } from '../../src/graph/dominators.js';
+import { buildDominatorTree, retainedSizes, sharedByRoots } from '../../src/graph/dominators.js';
 import type { ReferenceGraph } from '../../src/graph/reference-graph.js';
 import { buildRetentionTree, unreached } from '../../src/graph/retention-tree.js';
 import { offsetOverflow } from '../../src/graph/reference-graph.js';
@@ -33,20 +33,6 @@ function bruteRetained(g: ReferenceGraph, removed: number): number {
   return bytes;
 }
 
-/** Retained bytes of each object and root from the dominator tree: its subtree. */
-function treeRetained(g: ReferenceGraph, parent: Int32Array, order: Int32Array): { objects: Float64Array; roots: Float64Array } {
-  const objects = new Float64Array(g.objectCount);
-  const roots = new Float64Array(g.roots.length);
-  for (const o of order) objects[o] = g.objectSize[o]!;
-  for (let k = order.length - 1; k >= 0; k--) {
-    const o = order[k]!;
-    const p = parent[o]!;
-    if (p >= 0) objects[p]! += objects[o]!;
-    else if (p !== sharedByRoots) roots[-1 - p]! += objects[o]!;
-  }
-  return { objects, roots };
-}
-
 function randomGraph(seed: number, objects: number, edges: number, roots: number): ReferenceGraph {
   let state = seed;
   const next = (n: number) => {
@@ -69,9 +55,11 @@ describe('dominator tree', () => {
     expect([tree.parent[1], tree.parentOffset[1]]).toEqual([-1, 8]);
     expect([tree.parent[2], tree.parentOffset[2]]).toEqual([1, 0]);
     expect(tree.sharingRoots).toBe(2);
-    const { roots, objects } = treeRetained(g, tree.parent, tree.order);
-    expect([...roots]).toEqual([80, 0]);
-    expect([...objects]).toEqual([100, 80, 30]);
+    const sizes = retainedSizes(g, tree);
+    expect([...sizes.rootBytes]).toEqual([80, 0]);
+    expect([...sizes.objectBytes]).toEqual([100, 80, 30]);
+    expect([...sizes.objectCount]).toEqual([1, 2, 1]);
+    expect([sizes.sharedBytes, sizes.sharedCount]).toEqual([100, 1]);
   });
 
   it('puts an object reached two ways from one root under that root, with no pointer to name it by', () => {
@@ -101,9 +89,9 @@ describe('dominator tree', () => {
         if (p >= 0) expect(position.get(p)!, `seed ${seed}`).toBeLessThan(position.get(o)!);
       }
       expect(new Set(tree.order)).toEqual(new Set(bfs.order));
-      const { objects, roots } = treeRetained(g, tree.parent, tree.order);
-      for (const o of tree.order) expect(objects[o], `seed ${seed} object ${o}`).toBe(bruteRetained(g, o));
-      for (let r = 0; r < g.roots.length; r++) expect(roots[r], `seed ${seed} root ${r}`).toBe(bruteRetained(g, -1 - r));
+      const sizes = retainedSizes(g, tree);
+      for (const o of tree.order) expect(sizes.objectBytes[o], `seed ${seed} object ${o}`).toBe(bruteRetained(g, o));
+      for (let r = 0; r < g.roots.length; r++) expect(sizes.rootBytes[r], `seed ${seed} root ${r}`).toBe(bruteRetained(g, -1 - r));
     }
   });
 
@@ -114,6 +102,7 @@ describe('dominator tree', () => {
     const g = graph(new Array(n).fill(16), edges, [[root('global', 'head'), [0]]]);
     const tree = buildDominatorTree(g, buildRetentionTree(g, kinds));
     expect(tree.parent[n - 1]).toBe(n - 2);
-    expect(treeRetained(g, tree.parent, tree.order).roots[0]).toBe(16 * n);
+    expect(tree.sharingRoots).toBe(0);
+    expect(retainedSizes(g, tree).rootBytes[0]).toBe(16 * n);
   });
 });

@@ -75,7 +75,7 @@ interface FoldedDump {
 function foldDump({ proc }: OpenedCore, selection: StackSelection, which: string, progress: Progress): FoldedDump {
   try {
     // Labels without object counts: a list or an array that grew is the same frame in both dumps.
-    const { analysis, stacks } = heapStacks(proc, selection, (phase) => progress.phase(`${which}: ${phase}`), false);
+    const { analysis, stacks } = heapStacks(proc, selection, (phase) => progress.phase(`${which}: ${phase}`), { counts: false, retention: false });
     const warnings = [...proc.warnings, ...analysis.warnings].map((w) => `${proc.image.coreName}: ${w}`);
     return { stacks, totals: heapTotals(analysis), warnings };
   } finally {

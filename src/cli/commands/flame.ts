@@ -10,6 +10,7 @@ import type { Stack } from '../../flame/tree.js';
 import type { FoldedStack } from '../../graph/fold.js';
 import type { CoreAnalysis } from '../../analysis/analyze-core.js';
 import { heapTotals } from '../../analysis/heap-summary.js';
+import { leakSuspects, suspectsSentence } from '../../analysis/retainers.js';
 import { heapStacks, noStacksError, stackOptions, startGraphCommand, type StackArgs } from '../heap-stacks.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
 import { writeOutput } from '../output.js';
@@ -38,7 +39,8 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
   handler: async (args) => {
     const { selection, progress } = startGraphCommand(args);
     const { proc, binary } = await openCore(args, progress.phase);
-    const { analysis, stacks } = heapStacks(proc, selection, progress.phase);
+    // The dominator tree only for the leak suspects of the summary, unless drawn.
+    const { analysis, stacks, namer, retention } = heapStacks(proc, selection, progress.phase, { counts: true, retention: !args.quiet });
     if (stacks.length === 0) throw noStacksError(selection, proc.image.coreName);
     const totals = heapTotals(analysis);
     const program = basename(binary);
@@ -51,7 +53,10 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     await writeOutput(args.output, output);
     progress.done();
     if (!args.quiet) warn([...proc.warnings, ...analysis.warnings]);
-    if (!args.quiet) process.stderr.write(summary(analysis, totals, stacks, args.output));
+    if (!args.quiet) {
+      const suspects = leakSuspects(analysis, retention!, namer, totals.bytes);
+      process.stderr.write(summary(analysis, totals, stacks, suspectsSentence(suspects, totals.bytes, formatBytes), args.output));
+    }
     proc.close();
   },
 };
@@ -74,8 +79,8 @@ function outputOf(
   }
 }
 
-/** The one-paragraph summary on stderr: heap, reachable, typed share, top roots, output. */
-function summary(analysis: CoreAnalysis, totals: ReturnType<typeof heapTotals>, stacks: FoldedStack[], output: string | undefined): string {
+/** The one-paragraph summary on stderr: heap, reachable, typed share, top roots, leak suspects, output. */
+function summary(analysis: CoreAnalysis, totals: ReturnType<typeof heapTotals>, stacks: FoldedStack[], suspects: string, output: string | undefined): string {
   const byRoot = new Map<string, number>();
   for (const s of stacks) byRoot.set(s.frames[0]!, (byRoot.get(s.frames[0]!) ?? 0) + s.bytes);
   const top = [...byRoot].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, bytes]) => `${name} (${formatBytes(bytes)})`);
@@ -84,6 +89,6 @@ function summary(analysis: CoreAnalysis, totals: ReturnType<typeof heapTotals>, 
     `Heap ${formatBytes(totals.bytes)} in ${totals.objects} objects; reachable ${formatBytes(totals.reachableBytes)} ` +
     `(${pct(totals.reachableBytes, totals.bytes)}) in ${totals.reachableObjects} objects; type known for ` +
     `${pct(totals.typedBytes, totals.reachableBytes)} of reachable bytes; ${analysis.goroutines.length} goroutines. ` +
-    `Largest roots: ${top.join(', ')}. Wrote ${output ?? 'standard output'}.\n`
+    `Largest roots: ${top.join(', ')}. ${suspects} Wrote ${output ?? 'standard output'}.\n`
   );
 }

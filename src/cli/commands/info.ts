@@ -9,6 +9,8 @@ import type { GoProcess } from '../../goruntime/process/go-process.js';
 import { type Goroutine, readGoroutines } from '../../goruntime/process/goroutines.js';
 import { analyzeCore } from '../../analysis/analyze-core.js';
 import { heapTotals, type HeapTotals } from '../../analysis/heap-summary.js';
+import { GoFrameNamer } from '../../analysis/frame-namer.js';
+import { leakSuspects, type Retainer, retentionOf, suspectsSentence } from '../../analysis/retainers.js';
 import { Progress } from '../progress.js';
 
 /** Goroutines by status and by the state a traceback header shows (wait reason or status). */
@@ -51,6 +53,8 @@ export interface InfoReport {
   goroutines?: GoroutineCounts;
   /** The heap's totals; undefined when it cannot be read (warnings say why). */
   heap?: HeapTotals;
+  /** The roots and objects that retain the most (see leakSuspects); with the heap. */
+  leakSuspects?: Retainer[];
   warnings: string[];
 }
 
@@ -156,6 +160,7 @@ export function formatInfo(r: InfoReport): string {
         .join(', ')}`,
     );
   }
+  if (r.leakSuspects && h) lines.push(`suspects    ${suspectsSentence(r.leakSuspects, h.bytes, formatBytes).replace(/^Leak suspects: /, '')}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;
 }
@@ -166,6 +171,8 @@ function addHeap(report: InfoReport, proc: GoProcess): void {
   try {
     const analysis = analyzeCore(proc, progress.phase);
     report.heap = heapTotals(analysis);
+    progress.phase('computing dominators');
+    report.leakSuspects = leakSuspects(analysis, retentionOf(analysis), new GoFrameNamer(analysis.heap, proc.binary.pclntab), report.heap.bytes);
     report.warnings.push(...analysis.warnings);
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
