@@ -23,10 +23,11 @@ export interface DominatorTree extends RetentionTree {
  */
 export function buildDominatorTree(graph: ReferenceGraph, bfs: RetentionTree): DominatorTree {
   const flow = new FlowGraph(graph);
-  const { vertex, dfsParent, count } = flow.depthFirst();
-  const semi = flow.semidominators(vertex, dfsParent, count);
-  const idom = nearestCommonAncestors(dfsParent, semi, count);
-  return toRetentionTree(graph, bfs, flow, vertex, idom, count);
+  // Arrays of one number per node are reused once their job is done: the heap has millions of objects.
+  const { vertex, dfsParent, count, scratch } = flow.depthFirst();
+  const semi = flow.semidominators(vertex, dfsParent, count, scratch);
+  const idom = nearestCommonAncestors(dfsParent, semi, count, scratch[0]);
+  return toRetentionTree(graph, bfs, flow, vertex, idom, count, scratch[1]);
 }
 
 /**
@@ -69,7 +70,7 @@ class FlowGraph {
    * Depth-first preorder from the super-root: `vertex[i]` is the node numbered i, `dfsParent[i]` the
    * number of its parent in the depth-first tree, `count` how many nodes were reached.
    */
-  depthFirst(): { vertex: Int32Array; dfsParent: Int32Array; count: number } {
+  depthFirst(): { vertex: Int32Array; dfsParent: Int32Array; count: number; scratch: [Int32Array, Int32Array] } {
     const { graph: g, size, roots } = this;
     const objectBase = 1 + roots;
     const dfnum = new Int32Array(size).fill(-1);
@@ -117,7 +118,7 @@ class FlowGraph {
       stackNext[top++] = 0;
     }
     this.dfnum = dfnum;
-    return { vertex, dfsParent, count };
+    return { vertex, dfsParent, count, scratch: [stackNode, stackNext] };
   }
 
   /**
@@ -125,12 +126,10 @@ class FlowGraph {
    * from which a path reaches the node through larger numbers only. `eval` finds, with path
    * compression over the nodes done so far, the smallest semidominator on the way up.
    */
-  semidominators(vertex: Int32Array, dfsParent: Int32Array, count: number): Int32Array {
+  semidominators(vertex: Int32Array, dfsParent: Int32Array, count: number, [label, path]: [Int32Array, Int32Array]): Int32Array {
     const semi = new Int32Array(count);
-    const label = new Int32Array(count);
     const ancestor = new Int32Array(count).fill(-1);
     for (let i = 0; i < count; i++) semi[i] = label[i] = i;
-    const path = new Int32Array(count);
     const evaluate = (v: number): number => {
       if (ancestor[v] === -1) return v;
       // Compress the path from v up to the child of its forest root, top down.
@@ -160,8 +159,8 @@ class FlowGraph {
 }
 
 /** Immediate dominators (depth-first numbers) from semidominators: walk up from the parent to the first at or above the semidominator. */
-function nearestCommonAncestors(dfsParent: Int32Array, semi: Int32Array, count: number): Int32Array {
-  const idom = new Int32Array(count);
+function nearestCommonAncestors(dfsParent: Int32Array, semi: Int32Array, count: number, idom: Int32Array): Int32Array {
+  idom[0] = 0;
   for (let w = 1; w < count; w++) {
     let d = dfsParent[w]!;
     while (d > semi[w]!) d = idom[d]!;
@@ -170,14 +169,16 @@ function nearestCommonAncestors(dfsParent: Int32Array, semi: Int32Array, count: 
   return idom;
 }
 
-function toRetentionTree(graph: ReferenceGraph, bfs: RetentionTree, flow: FlowGraph, vertex: Int32Array, idom: Int32Array, count: number): DominatorTree {
+function toRetentionTree(
+  graph: ReferenceGraph, bfs: RetentionTree, flow: FlowGraph, vertex: Int32Array, idom: Int32Array, count: number, bottom: Int32Array,
+): DominatorTree {
   const objectBase = 1 + flow.roots;
   const parent = new Int32Array(graph.objectCount).fill(unreached);
   const parentOffset = new Uint32Array(graph.objectCount);
   const order = new Int32Array(graph.objectCount);
   let reached = 0;
+  bottom[0] = 0;
   // The root (or the super-root, 0) at the bottom of each node's dominator chain, by depth-first number.
-  const bottom = new Int32Array(count);
   for (let w = 1; w < count; w++) {
     const node = vertex[w]!;
     const d = idom[w]!;
