@@ -1,3 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Retainer } from '../../src/analysis/retainers.js';
 import type { TreeNode } from '../../src/export/tree-json.js';
@@ -37,6 +42,18 @@ describe.each(['default', 'stripped'] as const)('retained sizes of the retention
     expect(shared.children.some((c) => c.bytes === buffer && c.objects === 1)).toBe(true);
     // The breadth-first tree gives it to the first global that reaches it.
     expect(bfs.children.some((c) => c.name.startsWith('global ') && c.bytes >= buffer)).toBe(true);
+  });
+
+  it('writes the dominator tree as folded stacks and as a pprof profile with the same totals', () => {
+    const folded = runCli([fixture.core, fixture.binary, '--tree', 'dominators', '--format', 'folded', '-q']).stdout.trim().split('\n');
+    expect(folded.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0)).toBe(tree.bytes);
+    expect(folded.some((line) => SHARED.test(line.split(';')[0]!.replace(/ \d+$/, '')))).toBe(true);
+    const file = join(mkdtempSync(join(tmpdir(), 'ghf-dominators-')), 'heap.pb.gz');
+    expect(runCli([fixture.core, fixture.binary, '--tree', 'dominators', '--format', 'pprof', '-o', file, '-q']).code).toBe(0);
+    const profile = Profile.decode(gunzipSync(readFileSync(file)));
+    const sum = (i: number) => profile.sample.reduce((a, x) => a + Number(x.value[i]), 0);
+    expect([sum(0), sum(1)]).toEqual([tree.objects, tree.bytes]);
+    rmSync(dirname(file), { recursive: true, force: true });
   });
 
   it('gives a buffer one global holds to that global, exactly', () => {
