@@ -35,6 +35,8 @@ export function coreInput(yargs: Argv<object>): Argv<CoreInputArgs> {
       force: { type: 'boolean', default: false, describe: 'Read a core whose binary does not match, or that is truncated' },
     })
     .check((args) => {
+      // yargs still checks the arguments after printing --help (it does not exit): nothing to check then.
+      if (args.help) return true;
       if (args.pid !== undefined) {
         if (args.binary !== undefined) throw usage('With --pid, give at most one file, the binary (default /proc/PID/exe)');
         return true;

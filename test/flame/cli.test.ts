@@ -147,3 +147,12 @@ describe('goheapflame render', () => {
     expect(drawn + Number(merged![1]!.replace(/,/g, ''))).toBe(readFrameTree(readFileSync(input, 'utf8'), false).tree.size);
   }, 300_000);
 });
+
+describe('goheapflame --help', () => {
+  it.each(['', 'diff', 'top', 'info', 'goroutines', 'path', 'render'])('prints the help of %s and exits 0, with nothing on stderr', (command) => {
+    const r = spawnSync(process.execPath, [`${root}bin/goheapflame.js`, ...(command ? [command] : []), '--help'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(command ? `goheapflame ${command} ` : 'Commands:');
+  });
+});
