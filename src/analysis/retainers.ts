@@ -28,18 +28,18 @@ export interface Retainer {
 }
 
 /**
- * The `n` largest retainers, largest first: roots, the shared group and objects together (an object
+ * The `n` largest retainers, largest first: roots, the shared group and (unless not `withObjects`) objects together (an object
  * retains everything above it in the dominator tree, so a root and the object it holds can both be
  * large). Ties: roots before objects, then by name.
  */
-export function largestRetainers(analysis: CoreAnalysis, retention: Retention, namer: GoFrameNamer, n: number): Retainer[] {
+export function largestRetainers(analysis: CoreAnalysis, retention: Retention, namer: GoFrameNamer, n: number, withObjects = true): Retainer[] {
   if (!(n >= 1)) throw new RangeError(`largestRetainers needs n ≥ 1, not ${n}`);
   const { sizes, tree } = retention;
   const graph = analysis.heap.graph;
   const best = new TopN<{ kind: Retainer['kind']; index: number }>(n);
   for (let r = 0; r < graph.roots.length; r++) if (sizes.rootBytes[r]! > 0) best.offer(sizes.rootBytes[r]!, { kind: 'root', index: r });
   if (sizes.sharedBytes > 0) best.offer(sizes.sharedBytes, { kind: 'shared', index: -1 });
-  for (const o of tree.order) best.offer(sizes.objectBytes[o]!, { kind: 'object', index: o });
+  if (withObjects) for (const o of tree.order) best.offer(sizes.objectBytes[o]!, { kind: 'object', index: o });
   return best.items().map(({ kind, index }) => describe(analysis, retention, namer, kind, index));
 }
 
@@ -52,7 +52,7 @@ export const SUSPECT_SHARE = 0.1;
  * (where the memory accumulates, not every object on the way to it).
  */
 export function leakSuspects(analysis: CoreAnalysis, retention: Retention, namer: GoFrameNamer, heapBytes: number): Retainer[] {
-  const roots = largestRetainers(analysis, { ...retention, tree: { ...retention.tree, order: new Int32Array(0) } }, namer, 3);
+  const roots = largestRetainers(analysis, retention, namer, 3, false);
   const { sizes, tree } = retention;
   const limit = SUSPECT_SHARE * heapBytes;
   const big = new Uint8Array(analysis.heap.graph.objectCount);
