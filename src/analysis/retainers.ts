@@ -28,9 +28,10 @@ export interface Retainer {
 }
 
 /**
- * The `n` largest retainers, largest first: roots, the shared group and (unless not `withObjects`) objects together (an object
- * retains everything above it in the dominator tree, so a root and the object it holds can both be
- * large). Ties: roots before objects, then by name.
+ * The `n` largest retainers, largest first: roots, the shared group and (`withObjects`) objects
+ * together (an object retains everything above it in the dominator tree, so a root and the object it
+ * holds can both be large). Ties keep the order of roots, the shared group, then objects in
+ * breadth-first order.
  */
 export function largestRetainers(analysis: CoreAnalysis, retention: Retention, namer: GoFrameNamer, n: number, withObjects = true): Retainer[] {
   if (!(n >= 1)) throw new RangeError(`largestRetainers needs n ≥ 1, not ${n}`);
