@@ -237,7 +237,8 @@ function sharingRoots(flow: FlowGraph, vertex: Int32Array, idom: Int32Array, bot
 /** What each object and root retains: itself and everything it dominates, in bytes and objects. */
 export interface RetainedSizes {
   readonly objectBytes: Float64Array;
-  readonly objectCount: Float64Array;
+  /** Counts fit 32 bits (no heap holds 2^32 objects): 4 bytes an object less, on heaps of tens of millions. */
+  readonly objectCount: Uint32Array;
   readonly rootBytes: Float64Array;
   readonly rootCount: Float64Array;
   /** What no single root keeps alive. */
@@ -248,7 +249,7 @@ export interface RetainedSizes {
 /** Retained sizes from the dominator tree: each subtree added into its parent, deepest first. */
 export function retainedSizes(graph: ReferenceGraph, tree: DominatorTree): RetainedSizes {
   const objectBytes = new Float64Array(graph.objectCount);
-  const objectCount = new Float64Array(graph.objectCount);
+  const objectCount = new Uint32Array(graph.objectCount);
   const rootBytes = new Float64Array(graph.roots.length);
   const rootCount = new Float64Array(graph.roots.length);
   let sharedBytes = 0;
