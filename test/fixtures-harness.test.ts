@@ -13,6 +13,7 @@ const programs = ['planted', 'goroutines'];
 /** runtime.Version() of each toolchain: the release, and the experiments that differ from its defaults. */
 const expectedVersion: Record<GoToolchain, RegExp> = {
   '1.22': /^go1\.22\.12$/,
+  '1.22-noallocheaders': /^go1\.22\.12 X:noallocheaders$/,
   '1.23': /^go1\.23\.12$/,
   '1.24': /^go1\.24\.13$/,
   '1.24-noswissmap': /^go1\.24\.13 X:noswissmap$/,

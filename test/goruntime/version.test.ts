@@ -39,6 +39,15 @@ describe('parseGoVersion', () => {
     }
   });
 
+  test('refuses a build without allocation headers (GOEXPERIMENT=noallocheaders, Go 1.22 and 1.23)', () => {
+    const v = (s: string) => parseGoVersion(s)!;
+    const err = (() => { try { checkSupported(v('go1.22.12 X:noallocheaders')); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).kind).toBe('unsupported');
+    expect((err as UserError).message).toMatch(/^the binary was built with GOEXPERIMENT=noallocheaders \(go1\.22\.12 X:noallocheaders\), whose heap records pointers in per-arena bitmaps/);
+    expect(() => checkSupported(v('go1.23.12 X:allocheaders'))).not.toThrow();
+  });
+
   test('experiments override the release baseline', () => {
     const v = (s: string) => parseGoVersion(s)!;
     expect(experimentEnabled(v('go1.26.8'), 'greenteagc')).toBe(true);

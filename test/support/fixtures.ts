@@ -21,11 +21,13 @@ import { fileURLToPath } from 'node:url';
 
 /** A Go release, or a release built with a GOEXPERIMENT that changes the heap or the runtime's structs. */
 export type GoToolchain =
-  | '1.22' | '1.23' | '1.24' | '1.24-noswissmap' | '1.25' | '1.25-greenteagc' | '1.25-noswissmap' | '1.26' | '1.26-nogreenteagc' | '1.27';
+  | '1.22' | '1.22-noallocheaders' | '1.23' | '1.24' | '1.24-noswissmap' | '1.25' | '1.25-greenteagc' | '1.25-noswissmap' | '1.26' | '1.26-nogreenteagc' | '1.27';
 
 /** How each GoToolchain builds: GOTOOLCHAIN (local is the machine's Go 1.26) and GOEXPERIMENT. */
 const toolchains: Record<GoToolchain, { toolchain: string; experiment?: string }> = {
   '1.22': { toolchain: 'go1.22.12' },
+  /** Not read (refused): the heap without allocation headers. */
+  '1.22-noallocheaders': { toolchain: 'go1.22.12', experiment: 'noallocheaders' },
   '1.23': { toolchain: 'go1.23.12' },
   '1.24': { toolchain: 'go1.24.13' },
   '1.24-noswissmap': { toolchain: 'go1.24.13', experiment: 'noswissmap' },
