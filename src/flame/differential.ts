@@ -23,8 +23,7 @@ export function growthOf(tree: FrameTree): Growth | undefined {
   if (!tree.base || !tree.delta) return undefined;
   const base = tree.base[0]!;
   const after = base + tree.delta[0]!;
-  const gone = tree.name[1] === GONE_FRAME && tree.depth[1] === 1 ? tree.total[1]! : 0;
-  return { base, after, gone };
+  return { base, after, gone: tree.gone ?? 0 };
 }
 
 /**
@@ -67,6 +66,7 @@ export function withGoneFrame(tree: FrameTree): FrameTree {
     delta: new Float64Array(size),
     end: new Int32Array(size),
     stacks: tree.stacks,
+    gone: gone[0]!,
   };
   for (let k = 0; k < size; k++) {
     const i = order[k]!;

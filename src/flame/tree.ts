@@ -29,6 +29,8 @@ export interface FrameTree {
    */
   readonly base: Float64Array | undefined;
   readonly delta: Float64Array | undefined;
+  /** Differential graphs drawn with a (gone) frame (see differential.ts): what it holds. */
+  readonly gone?: number;
   readonly end: Int32Array;
   /** Number of stacks merged. */
   readonly stacks: number;

@@ -112,6 +112,13 @@ describe('differential flame graphs', () => {
     expect(renderFlameGraph([{ frames: ['a'], value: 1 }])).not.toContain('class="ghf-legend"');
   });
 
+  it('tells its own (gone) frame from a frame of the input that has that name', () => {
+    const svg = renderFlameGraph([{ frames: ['(gone)'], value: 5, value2: 6 }, { frames: ['a'], value: 1, value2: 1 }]);
+    expect(svg).toContain('>New 7 B in 2 stacks</text>');
+    const withVanished = renderFlameGraph([{ frames: ['(gone)'], value: 5, value2: 6 }, { frames: ['b'], value: 3, value2: 0 }]);
+    expect(withVanished).toContain('>New 6 B in 2 stacks; (gone) holds 3 B that vanished</text>');
+  });
+
   it('gives the same SVG from its two-count folded text, in any order of lines', () => {
     const text = formatFolded(stacks);
     expect(text).toContain('a;grew 10 20\n');
