@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkDumpPair, type DumpIdentity } from '../../src/analysis/dump-pair.js';
-import { UserError } from '../../src/errors.js';
 import { diffStacks } from '../../src/graph/fold-diff.js';
+import { userErrorOf } from '../support/user-error.js';
 
 const dump = (name: string, over: Partial<DumpIdentity> = {}): DumpIdentity => ({ name, buildId: 'a/b/c/d', pid: 100, gcCycles: 5, ...over });
-
-function errorOf(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UserError) return err;
-    throw err;
-  }
-  throw new Error('no error');
-}
 
 describe('checking two dumps as base and new', () => {
   it('accepts two dumps of one process, the base from an earlier GC cycle, without a word', () => {
@@ -22,14 +12,14 @@ describe('checking two dumps as base and new', () => {
 
   it('refuses dumps of two builds, unless forced', () => {
     const other = dump('new', { buildId: 'x/y/z/w', gcCycles: 9 });
-    const err = errorOf(() => checkDumpPair(dump('old'), other, false));
+    const err = userErrorOf(() => checkDumpPair(dump('old'), other, false));
     expect(err.kind).toBe('binaryMismatch');
     expect(err.message).toBe('old and new come from different builds (Go build IDs a/b/c/d and x/y/z/w); give two dumps of the same program, or pass --force to compare them anyway.');
     expect(checkDumpPair(dump('old'), other, true)).toEqual(['old and new come from different builds (Go build IDs a/b/c/d and x/y/z/w); compared anyway (--force)']);
   });
 
   it('refuses a base dumped after the new one, when one process shows it', () => {
-    const err = errorOf(() => checkDumpPair(dump('late', { gcCycles: 9 }), dump('early'), false));
+    const err = userErrorOf(() => checkDumpPair(dump('late', { gcCycles: 9 }), dump('early'), false));
     expect(err.kind).toBe('usage');
     expect(err.message).toBe('late was dumped after early (GC cycle 9, against 5); give the older dump first: diff BASE NEW BINARY.');
   });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
 import { formatFolded, parseStacks, renderFlameGraph, writeFlameGraph, type Stack } from '../../src/flame/index.js';
 import { PassThrough } from 'node:stream';
 import { drawnFrames, framePaths } from '../support/svg-reading.js';
 import { fitLabel } from '../../src/flame/svg.js';
 import { formatBytes } from '../../src/flame/units.js';
 import { readFileSync } from 'node:fs';
+import { userErrorOf } from '../support/user-error.js';
 
 const PLOT_WIDTH = 1200 - 2 * 10;
 const sample = parseStacks(readFileSync(new URL('../../samples/sample.folded', import.meta.url), 'utf8')).stacks;
@@ -31,16 +31,6 @@ function shuffled<T>(items: T[], start = 0): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
-}
-
-function userErrorOf(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UserError) return err;
-    throw err;
-  }
-  throw new Error('expected a UserError');
 }
 
 describe('layout', () => {
