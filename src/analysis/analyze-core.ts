@@ -15,8 +15,10 @@ export interface CoreAnalysis {
   warnings: string[];
 }
 
-/** The whole analysis of a Go core: goroutines, heap with every root, and who retains what. */
-/** `counts` false: labels leave out how many objects a chain or an array holds, so that two dumps' labels match. */
+/**
+ * The whole analysis of a Go core: goroutines, heap with every root, and who retains what. `counts`
+ * false: stripped globals' names leave out how many values an array holds, so that two dumps' names match.
+ */
 export function analyzeCore(proc: GoProcess, onPhase: (phase: string) => void = () => undefined, counts = true): CoreAnalysis {
   onPhase('reading goroutines');
   const goroutines = readGoroutines(proc);

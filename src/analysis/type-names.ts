@@ -15,12 +15,8 @@ export function readableTypeName(name: string): string {
 /**
  * A readable name for what an object is, as `top` lists it: `main.Session`, `[1000]uint8`,
  * `string data`, `map[string]int (buckets)`, `func main.f.func1 (closure)`, or
- * `unknown (48-byte objects)` when typing could not tell.
- */
-/**
- * The name of an object's type as the heap holds it: `[12]*main.Job` for an array of 12. With
- * `counts` false, how many values it holds is left out (`[…]*main.Job`): a diff matches the same
- * array in two dumps although it grew.
+ * `unknown (48-byte objects)` when typing could not tell. With `counts` false, how many values an
+ * array holds is left out (`[…]uint8`): a diff matches the same array in two dumps although it grew.
  */
 export function objectTypeName(typing: HeapTyping, obj: number, funcName: (entry: number) => string | undefined, counts = true): string {
   return readableTypeName(rawObjectTypeName(typing, obj, funcName, counts));

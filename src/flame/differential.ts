@@ -36,25 +36,17 @@ export function withGoneFrame(tree: FrameTree): FrameTree {
   if (!base || !delta) return tree;
   const gone = goneBytes(tree, base);
   if (!(gone[0]! > 0)) return tree;
-  const order: number[] = [0];
-  const depthShift: number[] = [0];
-  // (gone) and below it, in pre-order, the frames whose subtree lost something entirely.
-  order.push(-1);
-  depthShift.push(0);
+  // The root, (gone) (-1), below it in pre-order the frames whose subtree lost something entirely
+  // (copies, one level deeper), then every frame that still exists.
+  const order: number[] = [0, -1];
   for (let i = 1; i < tree.size; i++) {
-    if (gone[i]! > 0) {
-      order.push(i);
-      depthShift.push(1);
-    } else i = tree.end[i]! - 1;
+    if (gone[i]! > 0) order.push(i);
+    else i = tree.end[i]! - 1;
   }
   const copies = order.length;
-  // Then every frame that still exists.
   for (let i = 1; i < tree.size; i++) {
     if (isGone(tree, i)) i = tree.end[i]! - 1;
-    else {
-      order.push(i);
-      depthShift.push(0);
-    }
+    else order.push(i);
   }
   const size = order.length;
   const out = {
@@ -76,7 +68,7 @@ export function withGoneFrame(tree: FrameTree): FrameTree {
       setFigures(out, k, gone[0]!, gone[0]!, -gone[0]!);
     } else if (k > 0 && k < copies) {
       out.name[k] = tree.name[i]!;
-      out.depth[k] = tree.depth[i]! + depthShift[k]!;
+      out.depth[k] = tree.depth[i]! + 1;
       setFigures(out, k, gone[i]!, gone[i]!, -gone[i]!);
     } else {
       out.name[k] = tree.name[i]!;
