@@ -41,11 +41,14 @@ export class GoFrameNamer implements FrameNamer {
   /** Label of an object held through an interface: by (holding id, the object's type-name label). */
   private readonly interfaceLabels = new PairMap();
 
-  /** `counts` false: labels leave out how many values an array holds (see objectTypeName). */
+  /**
+   * `counts` false: labels leave out how many objects a chain or an array holds (`*main.Node`,
+   * `[…]uint8`), so that a diff matches the same frame in two dumps.
+   */
   constructor(
     private readonly heap: HeapAnalysis,
     pclntab: PcLnTab,
-    counts = true,
+    private readonly counts = true,
   ) {
     this.names = new ObjectTypeNames(heap.typing, (pc) => pclntab.funcForPC(pc)?.name, counts);
   }
@@ -56,7 +59,7 @@ export class GoFrameNamer implements FrameNamer {
   }
 
   chainLabel(label: string, count: number): string {
-    return format.chain(label, count);
+    return this.counts ? format.chain(label, count) : label;
   }
 
   sharedRootLabel(roots: number): number {

@@ -106,7 +106,7 @@ export function heapStacks(
   const namer = new GoFrameNamer(analysis.heap, proc.binary.pclntab, counts);
   const { roots, focus, collapse, maxDepth } = selection;
   const tree = selection.tree === 'dominators' ? retention!.tree : analysis.tree;
-  const stacks = foldRetentionTree(analysis.heap.graph, tree, namer, { collapse, maxDepth, chainCounts: counts })
+  const stacks = foldRetentionTree(analysis.heap.graph, tree, namer, { collapse, maxDepth })
     .filter((s) => !roots || roots.includes(s.rootKind))
     .filter((s) => !focus || s.frames.some((f) => focus.test(f)));
   return { analysis, stacks, namer, retention };

@@ -64,11 +64,6 @@ export interface FoldOptions {
   collapse: boolean;
   /** Frames above this depth are kept in the frame at this depth. */
   maxDepth: number;
-  /**
-   * Whether a collapsed chain's label says how many objects it holds (`LABEL ×N`, the default). A
-   * diff leaves the count out: the same chain in two dumps must have the same label to be matched.
-   */
-  chainCounts?: boolean;
 }
 
 /**
@@ -112,8 +107,7 @@ export function foldRetentionTree(
     if (garbage < 0) garbage = trie.child(-1, namer.unreachableRootLabel, 'unreachable');
     trie.add(trie.child(garbage, namer.unreachableLabel(obj)), graph.objectSize[obj]!);
   }
-  const chainLabel = options.chainCounts === false ? (label: string) => label : (label: string, count: number) => namer.chainLabel(label, count);
-  return trie.stacks((label) => namer.labels.text(label), chainLabel);
+  return trie.stacks((label) => namer.labels.text(label), (label, count) => namer.chainLabel(label, count));
 }
 
 /** trie.key of a frame that has no collapse key (roots, and every frame when not collapsing). */
