@@ -58,6 +58,14 @@ export function backgroundColors(palette: PaletteName): [string, string] {
   }
 }
 
+/** A differential graph's colours: the largest shrinkage, no change, the largest growth (the legend's stops too). */
+export const CHANGE_COLORS: readonly [Rgb, Rgb, Rgb] = [[0, 0, 255], [255, 255, 255], [255, 0, 0]];
+
+/** `#rrggbb` of a colour. */
+export function hex(rgb: Rgb): string {
+  return '#' + HEX_BYTE[rgb[0]]! + HEX_BYTE[rgb[1]]! + HEX_BYTE[rgb[2]]!;
+}
+
 export interface FrameColors {
   /** The fill of the frame named `name`; `isRoot` for the synthetic `all` frame. */
   ofName(name: string, isRoot: boolean): string;
@@ -74,7 +82,7 @@ export function frameColors(palette: PaletteName, hash: boolean, maxDelta: numbe
   const direct = palette !== 'go' && !hash ? RAMPS[palette] : undefined;
   const delta = scaleLinear<Rgb, string>()
     .domain([-Math.max(maxDelta, Number.MIN_VALUE), 0, Math.max(maxDelta, Number.MIN_VALUE)])
-    .range([[0, 0, 255], [255, 255, 255], [255, 0, 0]])
+    .range([...CHANGE_COLORS])
     .interpolate((a, b) => (t) => hex(a.map((c, i) => Math.round(c + (b[i]! - c) * t)) as unknown as Rgb))
     .clamp(true);
   return {
@@ -106,10 +114,6 @@ function applyRamp(ramp: Ramp, v: Rgb): string {
 }
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-
-function hex(rgb: Rgb): string {
-  return '#' + HEX_BYTE[rgb[0]]! + HEX_BYTE[rgb[1]]! + HEX_BYTE[rgb[2]]!;
-}
 
 /** Default: one FNV-1a hash of the whole name drives all three channels (flamegraph.pl: v1=v2=v3). */
 function plainVector(name: string): Rgb {

@@ -1,4 +1,5 @@
 import { Rect, SVG, registerWindow, type Svg } from '@svgdotjs/svg.js';
+import { CHANGE_COLORS, hex } from './colors.js';
 import { createSVGWindow } from 'svgdom';
 import { LEGEND_BAR_WIDTH, SHELL_FIELDS, SHELL_VARIANTS, variantKey, type ShellFields, type ShellVariant, type SvgShell, SHELL_TEMPLATE_URL } from './shell.js';
 import { writeFileSync } from 'node:fs';
@@ -80,11 +81,7 @@ export function buildShellDocument(f: ShellFields, variant: ShellVariant): SvgSh
 function legend(canvas: Svg, f: ShellFields): void {
   canvas
     .defs()
-    .gradient('linear', (add) => {
-      add.stop(0, '#0000ff');
-      add.stop(0.5, '#ffffff');
-      add.stop(1, '#ff0000');
-    })
+    .gradient('linear', (add) => CHANGE_COLORS.forEach((color, k) => add.stop(k / 2, hex(color))))
     .attr({ id: 'ghf-change', x1: 0, y1: 0, x2: 1, y2: 0 });
   const group = canvas.group().addClass('ghf-legend');
   group.plain(f.legendLow).addClass('ghf-legend-low').attr({ x: f.legendLowX, y: f.legendY });
