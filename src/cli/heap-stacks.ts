@@ -8,6 +8,7 @@ import { foldRetentionTree, type FoldedStack } from '../graph/fold.js';
 import { type Retention, retentionOf } from '../analysis/retainers.js';
 import { resolveOptions } from '../flame/options.js';
 import { checkWritable } from './output.js';
+import { regexOption } from './option-values.js';
 import { Progress } from './progress.js';
 import { flameOptions, type RenderOptionArgs } from './render-args.js';
 
@@ -54,16 +55,7 @@ export interface StackSelection {
 export function stackSelection(args: StackArgs): StackSelection {
   const maxDepth = args['max-depth'] ?? Infinity;
   if (!(maxDepth >= 1)) throw new UserError('usage', `--max-depth must be at least 1, not ${args['max-depth']}.`);
-  return { tree: args.tree, roots: args.roots, focus: compileFocus(args.focus), collapse: args.collapse, maxDepth };
-}
-
-function compileFocus(pattern: string | undefined): RegExp | undefined {
-  if (pattern === undefined) return undefined;
-  try {
-    return new RegExp(pattern);
-  } catch (err) {
-    throw new UserError('usage', `--focus ${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message}).`);
-  }
+  return { tree: args.tree, roots: args.roots, focus: args.focus === undefined ? undefined : regexOption('--focus', args.focus), collapse: args.collapse, maxDepth };
 }
 
 /**

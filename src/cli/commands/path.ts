@@ -7,6 +7,7 @@ import { type PathGroup, ReferencePaths } from '../../analysis/reference-paths.j
 import { ObjectTypeNames } from '../../analysis/type-names.js';
 import { Progress, warn } from '../progress.js';
 import { type CoreArgs, coreArgs, openCore } from '../core-args.js';
+import { checkShowCount, regexOption } from '../option-values.js';
 
 interface PathArgs extends CoreArgs {
   type?: string;
@@ -42,8 +43,8 @@ export const pathCommand: CommandModule<object, PathArgs> = {
   handler: async (args) => {
     // Every option is checked before the core is read, which can take minutes.
     if ((args.type === undefined) === (args.address === undefined)) throw new UserError('usage', 'Give exactly one of --type REGEX and --address 0x…. Run with --help for usage.');
-    if (!Number.isInteger(args.n) || args.n < 0) throw new UserError('usage', `-n must be a whole number of paths (0 for all), not ${Number.isNaN(args.n) ? 'a word' : args.n}.`);
-    const pattern = args.type === undefined ? undefined : compileType(args.type);
+    checkShowCount(args.n, 'paths');
+    const pattern = args.type === undefined ? undefined : regexOption('--type', args.type);
     const address = args.address === undefined ? undefined : parseAddress(args.address);
     const progress = new Progress(args.quiet);
     const { proc } = await openCore(args, progress.phase);
@@ -75,14 +76,6 @@ export const pathCommand: CommandModule<object, PathArgs> = {
     if (garbage) process.stdout.write(`\n${garbage}`);
   },
 };
-
-function compileType(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern);
-  } catch (err) {
-    throw new UserError('usage', `--type ${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message}).`);
-  }
-}
 
 function parseAddress(text: string): number {
   // Heap addresses are at most 48 bits: 12 hex digits, exact in a double.

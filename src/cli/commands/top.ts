@@ -7,6 +7,7 @@ import { GoFrameNamer } from '../../analysis/frame-namer.js';
 import { largestRetainers, type Retainer, retentionOf } from '../../analysis/retainers.js';
 import { Progress, warn } from '../progress.js';
 import { type CoreArgs, coreArgs, openCore } from '../core-args.js';
+import { checkShowCount } from '../option-values.js';
 
 interface TopArgs extends CoreArgs {
   n: number;
@@ -25,7 +26,7 @@ export const topCommand: CommandModule<object, TopArgs> = {
       quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress on stderr' },
     }) as unknown as Argv<TopArgs>,
   handler: async (args) => {
-    if (!Number.isInteger(args.n) || args.n < 0) throw new UserError('usage', `-n must be a whole number of types (0 for all), not ${Number.isNaN(args.n) ? 'a word' : args.n}.`);
+    checkShowCount(args.n, 'types');
     if (args.retained && args.n === 0) throw new UserError('usage', '-n must be at least 1 with --retained: every object retains something; give how many to show.');
     const progress = new Progress(args.quiet);
     const { proc } = await openCore(args, progress.phase);
