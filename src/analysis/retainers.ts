@@ -71,16 +71,16 @@ export function leakSuspects(analysis: CoreAnalysis, retention: Retention, namer
 }
 
 /**
- * The suspects as one sentence: `Leak suspects: global main.cache retains 8.34 MiB (35.1%), …; an
- * object alone: [value] *main.Entry at 0xc000… (in global main.cache) retains 3.20 MiB (13.5%).`
+ * The suspects as a list: `global main.cache retains 8.34 MiB (35.1%), …; objects alone: [value]
+ * *main.Entry at 0xc000… (in global main.cache) retains 3.20 MiB (13.5%)`.
  */
-export function suspectsSentence(suspects: Retainer[], heapBytes: number, bytes: (n: number) => string): string {
+export function suspectsList(suspects: Retainer[], heapBytes: number, bytes: (n: number) => string): string {
   const share = (r: Retainer) => `${bytes(r.bytes)} (${heapBytes > 0 ? ((100 * r.bytes) / heapBytes).toFixed(1) : '0.0'}%)`;
   const roots = suspects.filter((r) => r.kind !== 'object').map((r) => `${r.name} retains ${share(r)}`);
   const objects = suspects.filter((r) => r.kind === 'object').map((r) => `${r.name} at ${r.address} (in ${r.heldBy}) retains ${share(r)}`);
-  if (roots.length === 0) return 'Leak suspects: none (nothing is reachable).';
+  if (roots.length === 0) return 'none (nothing is reachable)';
   const alone = objects.length ? `; objects alone: ${objects.join(', ')}` : '';
-  return `Leak suspects: ${roots.join(', ')}${alone}.`;
+  return `${roots.join(', ')}${alone}`;
 }
 
 function describe(analysis: CoreAnalysis, retention: Retention, namer: GoFrameNamer, kind: Retainer['kind'], index: number): Retainer {

@@ -10,7 +10,7 @@ import type { Stack } from '../../flame/tree.js';
 import type { FoldedStack } from '../../graph/fold.js';
 import type { CoreAnalysis } from '../../analysis/analyze-core.js';
 import { heapTotals } from '../../analysis/heap-summary.js';
-import { leakSuspects, suspectsSentence } from '../../analysis/retainers.js';
+import { leakSuspects, suspectsList } from '../../analysis/retainers.js';
 import { heapStacks, noStacksError, stackOptions, startGraphCommand, type StackArgs } from '../heap-stacks.js';
 import { flameOptions, renderOptions, type RenderOptionArgs } from '../render-args.js';
 import { writeOutput } from '../output.js';
@@ -55,7 +55,7 @@ export const flameCommand: CommandModule<object, FlameArgs> = {
     if (!args.quiet) warn([...proc.warnings, ...analysis.warnings]);
     if (!args.quiet) {
       const suspects = leakSuspects(analysis, retention!, namer, totals.bytes);
-      process.stderr.write(summary(analysis, totals, stacks, suspectsSentence(suspects, totals.bytes, formatBytes), args.output));
+      process.stderr.write(summary(analysis, totals, stacks, `Leak suspects: ${suspectsList(suspects, totals.bytes, formatBytes)}.`, args.output));
     }
     proc.close();
   },

@@ -10,7 +10,7 @@ import { type Goroutine, readGoroutines } from '../../goruntime/process/goroutin
 import { analyzeCore } from '../../analysis/analyze-core.js';
 import { heapTotals, type HeapTotals } from '../../analysis/heap-summary.js';
 import { GoFrameNamer } from '../../analysis/frame-namer.js';
-import { leakSuspects, type Retainer, retentionOf, suspectsSentence } from '../../analysis/retainers.js';
+import { leakSuspects, type Retainer, retentionOf, suspectsList } from '../../analysis/retainers.js';
 import { Progress } from '../progress.js';
 
 /** Goroutines by status and by the state a traceback header shows (wait reason or status). */
@@ -160,7 +160,7 @@ export function formatInfo(r: InfoReport): string {
         .join(', ')}`,
     );
   }
-  if (r.leakSuspects && h) lines.push(`suspects    ${suspectsSentence(r.leakSuspects, h.bytes, formatBytes).replace(/^Leak suspects: /, '')}`);
+  if (r.leakSuspects && h) lines.push(`suspects    ${suspectsList(r.leakSuspects, h.bytes, formatBytes)}.`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;
 }
