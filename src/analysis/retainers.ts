@@ -93,7 +93,7 @@ function describe(analysis: CoreAnalysis, retention: Retention, namer: GoFrameNa
   let bottom = parent;
   while (bottom >= 0) bottom = tree.parent[bottom]!;
   const heldBy = bottom === sharedByRoots ? format.sharedRoot(tree.sharingRoots) : namer.labels.text(namer.rootLabel(-1 - bottom));
-  const address = hex(analysis.heap.objects.addr[index]!);
+  const address = hex(analysis.heap.objects.dataStart(index)); // where pointers to it point, as `path` gives it
   return { kind, name, address, heldBy, bytes: sizes.objectBytes[index]!, objects: sizes.objectCount[index]! };
 }
 

@@ -80,6 +80,12 @@ describe.each(['default', 'stripped'] as const)('retained sizes of the retention
     const head = retainers.find((r) => r.address === `0x${planted('queue.Job').sampleAddress.toString(16)}`)!;
     expect(head).toMatchObject({ kind: 'object', bytes: planted('queue.Job').bytes + planted('queue.payload').bytes, objects: 200 });
     expect(retainers.find((r) => r.kind === 'shared')!.name).toMatch(SHARED);
+    // Addresses are where pointers point, after any malloc header, as `path` takes and gives them: an
+    // M (runtime.mPadded, over 512 bytes with pointers) has such a header.
+    const m = runCliJson<{ retainers: Retainer[] }>(['top', '--retained', fixture.core, fixture.binary, '-n', '60', '--json', '-q'])
+      .retainers.find((r) => r.kind === 'object' && /(^| )runtime\.mPadded$/.test(r.name))!;
+    const [path] = runCliJson<Array<{ address: string }>>(['path', fixture.core, fixture.binary, '--address', m.address!, '--json', '-q']);
+    expect(path!.address).toBe(m.address);
     const text = runCli(['top', '--retained', fixture.core, fixture.binary, '-n', '3', '-q']);
     expect(text.stdout.split('\n')[0]).toMatch(/^retained\s+objects\s+root or object$/);
     expect(text.stdout.trim().split('\n')).toHaveLength(4);
