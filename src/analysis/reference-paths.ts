@@ -1,5 +1,6 @@
 import type { FrameNamer } from '../graph/fold.js';
 import { unreached } from '../graph/retention-tree.js';
+import { LabelPaths } from '../graph/label-paths.js';
 import { PairMap } from '../util/pair-map.js';
 import type { CoreAnalysis } from './analyze-core.js';
 
@@ -28,41 +29,14 @@ export type PathSource = Pick<CoreAnalysis, 'heap' | 'tree'>;
 /** The namer's part that labels steps. */
 export type StepNamer = Pick<FrameNamer, 'labels' | 'rootLabel' | 'objectLabel'>;
 
-/**
- * Path shapes as a trie of labels: a node is (its parent node, its label), so objects down the same
- * chain of labels share a node, and a path is built once per node, not once per object. A linked
- * list of a million nodes is a million shapes; spelling each out would be quadratic.
- */
-class ShapeTrie {
-  readonly parent: number[] = [];
-  readonly label: number[] = [];
-  /** Steps from the root, the root included. */
-  readonly length: number[] = [];
-  private readonly nodes = new PairMap();
-
-  /** The node of `label` under `parent` (-1 for a root's node). */
-  child(parent: number, label: number): number {
-    let node = this.nodes.get(parent + 1, label);
-    if (node < 0) {
-      node = this.label.length;
-      this.nodes.set(parent + 1, label, node);
-      this.parent.push(parent);
-      this.label.push(label);
-      this.length.push(parent < 0 ? 1 : this.length[parent]! + 1);
-    }
-    return node;
-  }
-
-  labels(node: number): number[] {
-    const out: number[] = [];
-    for (let n = node; n >= 0; n = this.parent[n]!) out.push(this.label[n]!);
-    return out.reverse();
-  }
-}
-
 /** Reference paths of one analysed heap; each object's path shape is computed once, when first asked. */
 export class ReferencePaths {
-  private readonly trie = new ShapeTrie();
+  /**
+   * Path shapes: objects down the same chain of labels share a node, and a path is built once per
+   * node, not once per object. A linked list of a million nodes is a million shapes; spelling each
+   * out would be quadratic.
+   */
+  private readonly trie = new LabelPaths();
   /** Shape node of each object whose path was computed, else -1. */
   private readonly shape: Int32Array;
 
@@ -120,7 +94,7 @@ export class ReferencePaths {
     let unreachable = 0;
     for (let obj = 0; obj < heap.objects.count; obj++) if (!this.isReachable(obj) && matching(obj)) unreachable++;
     const address = (obj: number) => heap.objects.dataStart(obj);
-    const length = this.trie.length;
+    const length = this.trie.depth;
     found.sort((a, b) => b.count - a.count || length[a.node]! - length[b.node]! || address(a.obj) - address(b.obj));
     // Only the groups shown are spelled out: a list of a million nodes has a million paths, together quadratic.
     const shown = limit > 0 ? found.slice(0, limit) : found;

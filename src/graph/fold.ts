@@ -1,7 +1,7 @@
 import type { ReferenceGraph } from './reference-graph.js';
 import { type DominatorTree, sharedByRoots } from './dominators.js';
 import { unreached, type RetentionTree } from './retention-tree.js';
-import { PairMap } from '../util/pair-map.js';
+import { LabelPaths } from './label-paths.js';
 
 /** One folded stack: frames from the root (first) to the leaf (last), and what ends exactly there. */
 export interface FoldedStack {
@@ -114,10 +114,7 @@ export function foldRetentionTree(
 const noKey = -1;
 
 /** A trie of frame labels with per-node weights, stored in parallel arrays. */
-class LabelTrie {
-  readonly label: number[] = [];
-  readonly parent: number[] = [];
-  readonly depth: number[] = [];
+class LabelTrie extends LabelPaths {
   readonly bytes: number[] = [];
   readonly objects: number[] = [];
   /** The root kind of each node's stack. */
@@ -125,23 +122,16 @@ class LabelTrie {
   readonly chain: number[] = [];
   /** Collapse key of the object that opened each frame. */
   readonly key: number[] = [];
-  /** Node of each (parent node + 1, label). */
-  private readonly children = new PairMap();
-
   add(node: number, bytes: number): void {
     this.bytes[node]! += bytes;
     this.objects[node]!++;
   }
 
   /** The child of `parent` labelled `label` (a root frame when parent is -1, of kind `rootKind`). */
-  child(parent: number, label: number, rootKind?: FoldedStack['rootKind']): number {
-    let node = this.children.get(parent + 1, label);
-    if (node < 0) {
-      node = this.label.length;
-      this.children.set(parent + 1, label, node);
-      this.label.push(label);
-      this.parent.push(parent);
-      this.depth.push(parent < 0 ? 1 : this.depth[parent]! + 1);
+  override child(parent: number, label: number, rootKind?: FoldedStack['rootKind']): number {
+    const before = this.label.length;
+    const node = super.child(parent, label);
+    if (node === before) {
       this.bytes.push(0);
       this.objects.push(0);
       this.rootKind.push(parent < 0 ? rootKind! : this.rootKind[parent]!);
