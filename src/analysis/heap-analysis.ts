@@ -6,6 +6,8 @@ import { atLeast } from '../goruntime/binary/version.js';
 import { containerLayout } from '../goruntime/layout/container-layout.js';
 import { scanHeapPointers } from '../goruntime/heap/pointer-scan.js';
 import { readSpans } from '../goruntime/heap/spans.js';
+import { heapSchemeOf } from '../goruntime/heap/heap-scheme.js';
+import { WordBits } from '../goruntime/heap/word-bits.js';
 import type { GoProcess } from '../goruntime/process/go-process.js';
 import { globalRootSet } from '../goruntime/roots/global-roots.js';
 import { type HeapRoot, rootTypeSlots } from '../goruntime/roots/heap-root.js';
@@ -43,8 +45,11 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   const binary = proc.binary;
 
   phase('reading heap spans');
-  const spans = readSpans(mem, proc.layout, proc.global('mheap'));
-  const objects = new HeapObjects(spans);
+  const scheme = heapSchemeOf(binary);
+  const spans = readSpans(mem, proc.layout, proc.global('mheap'), atLeast(binary.version, 1, 22) ? 2 : 8);
+  const objects = new HeapObjects(spans, scheme);
+  // One bit per heap word: what a span holds when its objects have no header or recorded type.
+  const wordBits = WordBits.of(mem, proc.layout, scheme, proc.global('mheap'));
 
   phase('scanning pointers');
   const builder = new ReferenceGraphBuilder<HeapRoot>(objects.size);
@@ -52,7 +57,7 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   // `let`: the exact types (8 bytes an object) are dropped once typing has taken them in.
   let exactType: Float64Array | undefined;
   let scanWarnings: string[];
-  ({ exactType, warnings: scanWarnings } = scanHeapPointers(mem, objects, binary.types, { greenTea: binary.experiment('greenteagc') }, (obj, offset, value) => {
+  ({ exactType, warnings: scanWarnings } = scanHeapPointers(mem, objects, binary.types, wordBits, (obj, offset, value) => {
     const target = objects.find(value);
     if (target >= 0) builder.addEdge(obj, offset, target);
     else if (objects.isFreeSlot(value)) danglingFrom.push(obj);
@@ -74,8 +79,8 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
     return fn && slots.ofClosure(fn, closureLaidOut);
   };
   const containers = containerLayout(proc.layout, binary.types.mapLayout !== 'classic');
-  // The span bitmaps of small objects, read once for typing and for inference.
-  const heapBits = new ObjectShapes(mem, objects, binary.experiment('greenteagc'));
+  // The pointer bits of objects that have them, read once for typing and for inference.
+  const heapBits = new ObjectShapes(objects, wordBits);
   const typing = new HeapTyping(mem, objects, binary.types, slots, containers, exactType, funcEntry, closureSlots, heapBits);
   exactType = undefined;
   typeFromRoots(mem, typing, slots, roots);

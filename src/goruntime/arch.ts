@@ -16,12 +16,28 @@ export const mallocHeaderSize = 8;
 /** The tiny allocator's block size (runtime.maxTinySize). */
 export const tinySize = 16;
 
+/** The heap is reserved in arenas of 64 MiB (runtime.heapArenaBytes), each with its own metadata (runtime.heapArena). */
+export const heapArenaBytes = 1 << 26;
+/** Pages in one arena (runtime.pagesPerArena). */
+export const pagesPerArena = heapArenaBytes / pageSize;
+/** Entries of mheap_.arenas[0], the one L2 array on linux/amd64 (1 << runtime.arenaL2Bits). */
+export const arenaL2Entries = 1 << 22;
+/** runtime.arenaBaseOffset negated: arena indexes count from the bottom of the 48-bit address space. */
+const arenaIndexBias = 2 ** 47;
+
+/** Index in mheap_.arenas[0] of the arena holding `addr` (runtime.arenaIndex). */
+export function arenaIndex(addr: number): number {
+  return Math.floor((addr + arenaIndexBias) / heapArenaBytes) % arenaL2Entries;
+}
+
 /** The DWARF constant that holds each value above. */
 export const archConstantNames = {
   pageSize: 'runtime._PageSize',
   minSizeForMallocHeader: 'runtime.minSizeForMallocHeader',
   mallocHeaderSize: 'runtime.mallocHeaderSize',
   tinySize: 'runtime.maxTinySize',
+  heapArenaBytes: 'runtime.heapArenaBytes',
+  pagesPerArena: 'runtime.pagesPerArena',
 } as const;
 
 /**

@@ -30,12 +30,12 @@ describe('parseGoVersion', () => {
     expect(compareGoVersions(v('go1.26.10'), v('go1.26.9'))).toBeGreaterThan(0);
     expect(atLeast(v('go1.26.0'), 1, 26)).toBe(true);
     expect(atLeast(v('go1.25.9'), 1, 26)).toBe(false);
-    expect(() => checkSupported(v('go1.27.3'))).not.toThrow();
-    for (const old of ['go1.21.13', 'go1.28.0']) {
+    for (const supported of ['go1.20.14', 'go1.21.13', 'go1.27.3']) expect(() => checkSupported(v(supported))).not.toThrow();
+    for (const old of ['go1.19.13', 'go1.28.0']) {
       const err = (() => { try { checkSupported(v(old)); } catch (e) { return e; } })();
       expect(err).toBeInstanceOf(UserError);
       expect((err as UserError).kind).toBe('unsupported');
-      expect((err as Error).message).toMatch(/Go 1\.22 to 1\.27/);
+      expect((err as Error).message).toMatch(/Go 1\.20 to 1\.27/);
     }
   });
 

@@ -14,6 +14,7 @@ import { PointerSlots } from '../../src/goruntime/binary/pointer-slots.js';
 import type { SpanTable } from '../../src/goruntime/heap/spans.js';
 import { HeapObjects } from '../../src/goruntime/heap/heap-objects.js';
 import { ObjectShapes } from '../../src/goruntime/heap/object-shapes.js';
+import { WordBits } from '../../src/goruntime/heap/word-bits.js';
 import { HeapTyping, Role } from '../../src/goruntime/typing/heap-typing.js';
 import { InterfaceWords } from '../../src/goruntime/typing/interface-words.js';
 import { ContainerHeaders } from '../../src/goruntime/typing/container-headers.js';
@@ -348,12 +349,14 @@ export class ShapeRun {
       version: { major: 1, minor, patch: 0, raw: `go1.${minor}.0`, experiments: {} },
       swissMaps,
     });
-    this.objects = new HeapObjects(writeSpans(mem, spans, greenTea));
+    const scheme = { allocHeaders: true, greenTea };
+    this.objects = new HeapObjects(writeSpans(mem, spans, greenTea), scheme);
+    const shapes = new ObjectShapes(this.objects, WordBits.of(mem, tableLayout(minor), scheme, 0));
     const slots = new PointerSlots(this.types, TYPES);
     const noFunc = (): number | undefined => undefined;
     const exactType = new Float64Array(this.objects.count);
     for (const [addr, type] of recorded) exactType[this.objects.objectStartingAt(addr)] = type.addr;
-    this.typing = new HeapTyping(mem, this.objects, this.types, slots, containerLayout(tableLayout(minor), swissMaps), exactType, noFunc, undefined, new ObjectShapes(mem, this.objects, greenTea));
+    this.typing = new HeapTyping(mem, this.objects, this.types, slots, containerLayout(tableLayout(minor), swissMaps), exactType, noFunc, undefined, shapes);
     const runtimeCandidates = candidates.map((c) => {
       const t = this.types.typeAt(c.addr);
       if (!t) throw new Error(`no descriptor read back for ${c.string}`);
@@ -361,7 +364,7 @@ export class ShapeRun {
     });
     this.inference = new ShapeInference(mem, this.typing, {
       candidates: runtimeCandidates,
-      shapes: new ObjectShapes(mem, this.objects, greenTea),
+      shapes,
       funcEntry: noFunc,
       isClosure: () => false,
       interfaces: new InterfaceWords(this.typing, () => undefined),

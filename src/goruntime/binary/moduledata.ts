@@ -28,7 +28,12 @@ const middle: Field[] = [
 const links: Field[] = [['textsectmap', 'slice'], ['typelinks', 'slice'], ['itablinks', 'slice']];
 const masks: Field[] = [['gcdatamask', 'bitvector'], ['gcbssmask', 'bitvector'], ['typemap', 'ptr']];
 
-/** Go 1.22: `bad` is the last field but one. */
+/** Go 1.20: no `inittasks` yet. */
+const go120 = goStruct([
+  ...head, ['types', 'uintptr'], ['etypes', 'uintptr'], ['rodata', 'uintptr'], ['gofunc', 'uintptr'],
+  ...links, ...middle.filter(([name]) => name !== 'inittasks'), ['hasmain', 'u8'], ...masks, ['bad', 'bool'], ['next', 'ptr'],
+]);
+/** Go 1.21 and 1.22: `bad` is the last field but one. */
 const go122 = goStruct([
   ...head, ['types', 'uintptr'], ['etypes', 'uintptr'], ['rodata', 'uintptr'], ['gofunc', 'uintptr'],
   ...links, ...middle, ['hasmain', 'u8'], ...masks, ['bad', 'bool'], ['next', 'ptr'],
@@ -55,7 +60,8 @@ export const moduledataLayouts: ReadonlyArray<{ releases: string; minMinor: numb
   { releases: '1.27', minMinor: 27, layout: go127 },
   { releases: '1.26', minMinor: 26, layout: go126 },
   { releases: '1.23–1.25', minMinor: 23, layout: go123 },
-  { releases: '1.22', minMinor: 22, layout: go122 },
+  { releases: '1.21–1.22', minMinor: 21, layout: go122 },
+  { releases: '1.20', minMinor: 20, layout: go120 },
 ];
 
 export interface Bitvector {
@@ -208,7 +214,7 @@ export function findModuledata(elf: ElfFile, mem: AddressSpace, version?: GoVers
   if (pclntab.magic !== PCLN_MAGIC_GO120) {
     throw new UserError(
       'unsupported',
-      `${elf.path} was built with Go ${pclnMagicRelease(pclntab.magic)}, whose symbol table goheapflame does not read; rebuild with Go 1.22 or later.`,
+      `${elf.path} was built with Go ${pclnMagicRelease(pclntab.magic)}, whose symbol table goheapflame does not read; rebuild with Go 1.20 or later.`,
     );
   }
   // moduledata is initialised data: .noptrdata before 1.26, .go.module after; scan the file-backed

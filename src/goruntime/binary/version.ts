@@ -22,7 +22,7 @@ export interface GoVersion {
 }
 
 /** The Go releases whose runtime structures goheapflame reads (linux/amd64). */
-export const SUPPORTED = { min: { major: 1, minor: 22 }, max: { major: 1, minor: 27 } } as const;
+export const SUPPORTED = { min: { major: 1, minor: 20 }, max: { major: 1, minor: 27 } } as const;
 
 const versionPattern = /^go(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?/;
 
@@ -102,6 +102,7 @@ export function checkSupported(v: GoVersion): void {
  * 1.26 deleted the old maps; MapSplitGroup is off in every release so far.
  */
 const baselineSince: Record<string, { major: number; minor: number } | undefined> = {
+  allocheaders: { major: 1, minor: 22 },
   swissmap: { major: 1, minor: 24 },
   greenteagc: { major: 1, minor: 26 },
   randomizedheapbase64: { major: 1, minor: 26 },

@@ -1,10 +1,6 @@
 import type { SpanTable } from './spans.js';
-import { isLargeSpan, isNoscanSpan, mallocHeaderSize, minSizeForMallocHeader, pageSize } from '../arch.js';
-
-/** Whether slots of a span carry a malloc header: small size class, pointerful, over 512 bytes. */
-export function hasMallocHeader(spanClass: number, elemSize: number): boolean {
-  return !isLargeSpan(spanClass) && !isNoscanSpan(spanClass) && elemSize > minSizeForMallocHeader;
-}
+import { mallocHeaderSize, pageSize } from '../arch.js';
+import { type HeapScheme, hasMallocHeader } from './heap-scheme.js';
 
 /**
  * Every allocated heap slot as one object, in address order, in parallel typed arrays. An object's
@@ -22,7 +18,11 @@ export class HeapObjects {
   private readonly pageSpan: Int32Array | undefined;
   private readonly pageBase: number;
 
-  constructor(readonly spans: SpanTable) {
+  constructor(
+    readonly spans: SpanTable,
+    /** How the heap records pointers: whether objects begin with a malloc header. */
+    readonly scheme: HeapScheme,
+  ) {
     let count = 0;
     for (const bit of spans.allocated) count += bit;
     this.count = count;
@@ -89,7 +89,7 @@ export class HeapObjects {
   /** Offset where an object's data starts: after its malloc header, if it has one. */
   dataOffset(obj: number): number {
     const s = this.span[obj]!;
-    return hasMallocHeader(this.spans.spanClass[s]!, this.spans.elemSize[s]!) ? mallocHeaderSize : 0;
+    return hasMallocHeader(this.scheme, this.spans.spanClass[s]!, this.spans.elemSize[s]!) ? mallocHeaderSize : 0;
   }
 
   /** The address where an object's data starts. */

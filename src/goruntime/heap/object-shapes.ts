@@ -1,31 +1,32 @@
-import type { AddressSpace } from '../../core/address-space.js';
 import { MemoryFault } from '../../core/address-space.js';
 import type { HeapObjects } from './heap-objects.js';
-import { heapBit, spanHeapBitsOffset } from './pointer-scan.js';
-import { isLargeSpan, isNoscanSpan, minSizeForMallocHeader, ptrSize, pageSize } from '../arch.js';
+import { hasWordBits } from './heap-scheme.js';
+import { heapBit, type WordBits } from './word-bits.js';
+import { isLargeSpan, ptrSize, pageSize } from '../arch.js';
 
 /** Span bitmaps kept at once; reading is cheap, keeping all of a huge heap's is not. */
 const maxCachedSpans = 4096;
+/** A large object's bits are read for this many of its first bytes: shapes and typing look at its start. */
+const maxLargeBitsBytes = 64 * 1024;
 
 /**
- * The shape of a small pointerful object (≤ 512 bytes): its slot size and which of its words the
- * heap marks as pointers, as a string key (`slot:hi:lo`, 64 words at most in two 32-bit halves).
- * Objects with a malloc header, large objects and noscan objects have no such bits.
+ * The shape of a pointerful object whose heap has one bit per word for it (≤ 512 bytes since Go 1.22,
+ * every size before): its slot size and which of its first 64 words the heap marks as pointers, as a
+ * string key (`slot:hi:lo`, in two 32-bit halves). Objects with a malloc header, large objects of
+ * 1.22 on and noscan objects have no such bits.
  */
 export class ObjectShapes {
   private readonly bitmaps = new Map<number, Buffer | null>();
 
   constructor(
-    private readonly mem: AddressSpace,
     private readonly objects: HeapObjects,
-    private readonly greenTea: boolean,
+    private readonly wordBits: WordBits,
   ) {}
 
-  /** Whether an object keeps its pointer bits in its span (small, pointerful, no header). */
+  /** Whether the heap has one pointer bit per word of the object. */
   hasBits(obj: number): boolean {
     const s = this.objects.span[obj]!;
-    const spanClass = this.objects.spans.spanClass[s]!;
-    return !isNoscanSpan(spanClass) && !isLargeSpan(spanClass) && this.objects.spans.elemSize[s]! <= minSizeForMallocHeader;
+    return hasWordBits(this.objects.scheme, this.objects.spans.spanClass[s]!, this.objects.spans.elemSize[s]!);
   }
 
   /** The object's shape key, undefined when it has no heap bits, they cannot be read, or none is set. */
@@ -35,7 +36,7 @@ export class ObjectShapes {
     const bitmap = this.bitmap(s);
     if (!bitmap) return undefined;
     const firstWord = (this.objects.addr[obj]! - this.objects.spans.start[s]!) / ptrSize;
-    return shapeKey(this.objects.size[obj]!, (w) => heapBit(bitmap, 0, firstWord + w));
+    return shapeKey(this.objects.size[obj]!, (w) => heapBit(bitmap, firstWord + w));
   }
 
   /** Whether word w of an object with heap bits holds a pointer. */
@@ -43,18 +44,20 @@ export class ObjectShapes {
     if (!this.hasBits(obj)) return false;
     const s = this.objects.span[obj]!;
     const bitmap = this.bitmap(s);
-    return bitmap !== undefined && heapBit(bitmap, 0, (this.objects.addr[obj]! - this.objects.spans.start[s]!) / ptrSize + w);
+    const word = (this.objects.addr[obj]! - this.objects.spans.start[s]!) / ptrSize + w;
+    return bitmap !== undefined && word < bitmap.length * 8 && heapBit(bitmap, word);
   }
 
-  /** The heap bits of a span (one per word), read from the end of the span. */
+  /** The heap bits of a span (one per word); of a large object's first 64 KiB. */
   private bitmap(span: number): Buffer | undefined {
     let bitmap = this.bitmaps.get(span);
     if (bitmap === undefined) {
       const spans = this.objects.spans;
       const spanBytes = spans.npages[span]! * pageSize;
-      const off = spanHeapBitsOffset(spanBytes, spans.elemSize[span]!, this.greenTea);
+      const start = spans.start[span]!;
       try {
-        bitmap = this.mem.read(spans.start[span]! + off, spanBytes / ptrSize / 8);
+        const bytes = isLargeSpan(spans.spanClass[span]!) ? Math.min(spanBytes, maxLargeBitsBytes) : spanBytes;
+        bitmap = this.wordBits.read(start, spanBytes, spans.elemSize[span]!, start, bytes);
       } catch (err) {
         if (!(err instanceof MemoryFault)) throw err;
         bitmap = null;

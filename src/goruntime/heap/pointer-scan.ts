@@ -3,10 +3,10 @@ import { MemoryFault } from '../../core/address-space.js';
 import type { HeapObjects } from './heap-objects.js';
 import { WordBuffer } from '../../core/word-buffer.js';
 import { u64 } from '../../util/bytes.js';
-import { isLargeSpan, isNoscanSpan, mallocHeaderSize, minSizeForMallocHeader, pageSize, ptrSize } from '../arch.js';
+import { isLargeSpan, isNoscanSpan, mallocHeaderSize, pageSize, ptrSize } from '../arch.js';
+import { hasWordBits } from './heap-scheme.js';
+import type { WordBits } from './word-bits.js';
 
-/** Green Tea GC reserves 128 bytes of inline mark bits at the end of small spans with elemsize ≥ 16. */
-const spanInlineMarkBitsSize = 128;
 /** Large objects are read in pieces of this many bytes. */
 const largeChunk = 1 << 20;
 
@@ -25,11 +25,6 @@ export interface TypeMasks {
   pointerMask(typeAddr: number): PointerMask | undefined;
 }
 
-export interface HeapScanOptions {
-  /** Green Tea GC (Go 1.26+ default) moves the heap bits of small spans before the inline mark bits. */
-  greenTea: boolean;
-}
-
 /** Called for each non-zero pointer-typed word: the object, the word's offset in it and its value. */
 export type PointerVisitor = (object: number, offset: number, value: number) => void;
 
@@ -40,17 +35,12 @@ export interface HeapScanResult {
 }
 
 /**
- * Enumerates every pointer slot of every heap object by the Go 1.22+ rule: noscan spans have none;
- * objects ≤ 512 bytes use the span's heap bits; larger small objects carry their type in an 8-byte malloc
- * header; large objects use mspan.largeType. Types describe one element and tile across the object.
+ * Enumerates every pointer slot of every heap object by the rule of the heap's scheme: noscan spans
+ * have none; objects with one bit per word (all of them before Go 1.22, those ≤ 512 bytes since) are
+ * read by their bits; larger small objects carry their type in an 8-byte malloc header, and large
+ * objects in mspan.largeType, whose pointer mask tiles across the object.
  */
-export function scanHeapPointers(
-  mem: AddressSpace,
-  objects: HeapObjects,
-  masks: TypeMasks,
-  options: HeapScanOptions,
-  visit: PointerVisitor,
-): HeapScanResult {
+export function scanHeapPointers(mem: AddressSpace, objects: HeapObjects, masks: TypeMasks, wordBits: WordBits, visit: PointerVisitor): HeapScanResult {
   const spans = objects.spans;
   const exactType = new Float64Array(objects.count);
   const warnings: string[] = [];
@@ -67,6 +57,15 @@ export function scanHeapPointers(
     const elemSize = spans.elemSize[s]!;
     const spanBytes = spans.npages[s]! * pageSize;
     try {
+      if (hasWordBits(objects.scheme, spanClass, elemSize)) {
+        if (isLargeSpan(spanClass)) {
+          scanLargeByBits(mem, wordBits, first, start, elemSize, visit);
+          continue;
+        }
+        span.load(mem, start, spanBytes);
+        scanWithSpanBits(span, wordBits.read(start, spanBytes, elemSize, start, spanBytes), objects, first, obj, start, elemSize, visit);
+        continue;
+      }
       if (isLargeSpan(spanClass)) {
         const typeAddr = spans.largeType[s]!;
         exactType[first] = typeAddr;
@@ -76,10 +75,6 @@ export function scanHeapPointers(
         continue;
       }
       span.load(mem, start, spanBytes);
-      if (elemSize <= minSizeForMallocHeader) {
-        scanWithSpanBits(span, objects, first, obj, start, elemSize, options.greenTea, visit);
-        continue;
-      }
       for (let o = first; o < obj; o++) {
         const slot = objects.addr[o]! - start;
         const typeAddr = span.word(slot);
@@ -105,24 +100,22 @@ export function scanHeapPointers(
   return { exactType, warnings };
 }
 
-/** Small objects: one heap bit per word of the span, stored at the end of the span. */
+/** Small objects: one bit per word of the span, `bits` starting at the span's first word. */
 function scanWithSpanBits(
   span: WordBuffer,
+  bits: Uint8Array,
   objects: HeapObjects,
   first: number,
   end: number,
   start: number,
   elemSize: number,
-  greenTea: boolean,
   visit: PointerVisitor,
 ): void {
-  const bits = span.bytes;
-  const bitmapOff = spanHeapBitsOffset(span.length, elemSize, greenTea);
   for (let o = first; o < end; o++) {
     const slot = objects.addr[o]! - start;
     const last = (slot + elemSize) / ptrSize;
     for (let w = slot / ptrSize; w < last; w++) {
-      const b = bits[bitmapOff + (w >> 3)]!;
+      const b = bits[w >> 3]!;
       if (b === 0) {
         w |= 7; // no pointer in this byte's eight words
         continue;
@@ -134,15 +127,28 @@ function scanWithSpanBits(
   }
 }
 
-/** Where the heap bits of a small span (one bit per word) start, from the span's first byte. */
-export function spanHeapBitsOffset(spanBytes: number, elemSize: number, greenTea: boolean): number {
-  const bitmapOff = spanBytes - spanBytes / ptrSize / 8;
-  return greenTea && elemSize >= 16 ? bitmapOff - spanInlineMarkBitsSize : bitmapOff;
-}
-
-/** Whether the heap bit of word `word` of a span is set. */
-export function heapBit(data: Uint8Array, bitmapOff: number, word: number): boolean {
-  return ((data[bitmapOff + (word >> 3)]! >> (word & 7)) & 1) === 1;
+/**
+ * A large object with one bit per word (arena bitmaps): its bits and bytes are read a chunk at a
+ * time, and a chunk whose bits are all zero (a scalar tail, often most of the object) is not read.
+ */
+function scanLargeByBits(mem: AddressSpace, wordBits: WordBits, obj: number, start: number, size: number, visit: PointerVisitor): void {
+  const chunk = new WordBuffer();
+  for (let from = 0; from < size; from += largeChunk) {
+    const bytes = Math.min(largeChunk, size - from);
+    const bits = wordBits.read(start, size, size, start + from, bytes);
+    if (bits.every((b) => b === 0)) continue;
+    chunk.load(mem, start + from, bytes);
+    for (let k = 0; k < bits.length; k++) {
+      const b = bits[k]!;
+      if (b === 0) continue;
+      for (let j = 0; j < 8; j++) {
+        if (((b >> j) & 1) === 0) continue;
+        const off = (k * 8 + j) * ptrSize;
+        const value = chunk.word(off);
+        if (value !== 0) visit(obj, from + off, value);
+      }
+    }
+  }
 }
 
 /** A large object: its type tiles across the whole span, read in chunks to bound memory. */

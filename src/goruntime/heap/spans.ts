@@ -50,8 +50,11 @@ interface RawSpan {
   specials: number;
 }
 
-/** Reads mheap_.allspans and keeps the in-use spans, with which of their slots are allocated. */
-export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: number): SpanTable {
+/**
+ * Reads mheap_.allspans and keeps the in-use spans, with which of their slots are allocated.
+ * `slotCountBytes`: the width of mspan.freeindex and nelems (uint16 since Go 1.22, uintptr before).
+ */
+export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: number, slotCountBytes: 2 | 8): SpanTable {
   const warnings: string[] = [];
   const headerAddr = mheapAddr + layout.offset('runtime.mheap', 'allspans');
   if (!mem.isMapped(headerAddr, sliceHeaderSize)) {
@@ -75,10 +78,12 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
     spanClass: layout.offset('runtime.mspan', 'spanclass'),
     state: layout.offset('runtime.mspan', 'state'),
     elemSize: layout.offset('runtime.mspan', 'elemsize'),
-    largeType: layout.offset('runtime.mspan', 'largeType'),
     specials: layout.offset('runtime.mspan', 'specials'),
   };
-  const mspanBytes = Math.max(...Object.values(off)) + 8;
+  // Large objects' types are recorded since Go 1.22 only.
+  const largeTypeAt = layout.tryOffset('runtime.mspan', 'largeType');
+  const mspanBytes = Math.max(...Object.values(off), largeTypeAt ?? 0) + 8;
+  const slotCount = (raw: Buffer, at: number) => (slotCountBytes === 2 ? raw.readUInt16LE(at) : u64(raw, at));
 
   const spans: RawSpan[] = [];
   const chunk = 4096;
@@ -106,12 +111,12 @@ export function readSpans(mem: AddressSpace, layout: RuntimeLayout, mheapAddr: n
         start: u64(raw, off.start),
         npages: u64(raw, off.npages),
         elemSize: u64(raw, off.elemSize),
-        nelems: raw.readUInt16LE(off.nelems),
-        freeindex: raw.readUInt16LE(off.freeindex),
+        nelems: slotCount(raw, off.nelems),
+        freeindex: slotCount(raw, off.freeindex),
         allocCount: raw.readUInt16LE(off.allocCount),
         allocBits: u64(raw, off.allocBits),
         spanClass: raw[off.spanClass]!,
-        largeType: u64(raw, off.largeType),
+        largeType: largeTypeAt === undefined ? 0 : u64(raw, largeTypeAt),
         specials: u64(raw, off.specials),
       };
       const problem = implausible(span);

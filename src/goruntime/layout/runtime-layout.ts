@@ -124,7 +124,34 @@ const go122 = revise(go123, {
   'runtime.hchan': { fields: { elemtype: 32 } },
 });
 
-const tables: Record<string, StructTable> = { '1.22': go122, '1.23': go123, '1.24': go124, '1.25': go125, '1.26': go126, '1.27': go126 };
+/**
+ * Go 1.21: the heap before allocation headers (a pointer bitmap in every heapArena, ahead of its
+ * span index), mspan's slot counts as uintptrs and its own pinner bits, no mspan.largeType, _defer
+ * with open-coded defer fields.
+ */
+const go121 = revise(go122, {
+  'runtime.mheap': { fields: { arenas: 65944 } },
+  'runtime.heapArena': { fields: { bitmap: 0, noMorePtrs: 1048576, spans: 1064960, pageInUse: 1130496, pageSpecials: 1132544 } },
+  'runtime.mspan': {
+    size: 168,
+    fields: {
+      nelems: 56, freeIndexForScan: 160, allocBits: 72, gcmarkBits: 80, allocCount: 104, spanclass: 106, state: 107, elemsize: 112,
+      limit: 120, specials: 136, largeType: undefined,
+    },
+  },
+  'runtime.m': { fields: { alllink: 336, vdsoSP: 808, vdsoPC: 816 } },
+  'runtime._defer': { fields: { heap: 1, link: 40 } },
+});
+
+/** Go 1.20: no mspan.pinnerBits, no g.parentGoid, an older mheap. */
+const go120 = revise(go121, {
+  'runtime.mheap': { fields: { sweepgen: 65816, allspans: 65824, arenas: 65904 } },
+  'runtime.mspan': { size: 160, fields: { freeIndexForScan: 152, allocCount: 96, spanclass: 98, state: 99, elemsize: 104, limit: 112, specials: 128 } },
+  'runtime.g': { fields: { lockedm: 232, parentGoid: undefined, gopc: 296, startpc: 312, labels: 360 } },
+  'runtime.m': { fields: { vdsoSP: 800, vdsoPC: 808 } },
+});
+
+const tables: Record<string, StructTable> = { '1.20': go120, '1.21': go121, '1.22': go122, '1.23': go123, '1.24': go124, '1.25': go125, '1.26': go126, '1.27': go126 };
 
 /** The Go minor versions (1.x) whose runtime layout goheapflame carries a table for. */
 export const tableVersions = Object.keys(tables);

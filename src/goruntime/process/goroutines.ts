@@ -18,7 +18,7 @@ export interface CreatedBy {
   file: string;
   line: number;
   pc: number;
-  /** The goroutine that ran the go statement (0 when unknown). */
+  /** The goroutine that ran the go statement (0 when unknown: Go 1.20 does not record it). */
   goid: number;
 }
 
@@ -72,7 +72,7 @@ export function* eachGoroutine(proc: GoProcess, options: ReadGoroutinesOptions =
 /** The runtime.g fields read for each goroutine. */
 const gFields = [
   'stack.lo', 'stack.hi', 'sched.sp', 'sched.pc', 'syscallsp', 'syscallpc', 'atomicstatus', 'goid', 'waitreason',
-  'lockedm', 'parentGoid', 'gopc', 'startpc',
+  'lockedm', 'gopc', 'startpc',
 ] as const;
 type GField = (typeof gFields)[number];
 
@@ -82,6 +82,8 @@ class GoroutineReader {
   private readonly off: Record<GField, number>;
   /** g.runningCleanups (Go 1.25+): the cleanup goroutine is running user code. */
   private readonly runningCleanupsAt: number | undefined;
+  /** g.parentGoid (Go 1.21+): the goroutine that started this one. */
+  private readonly parentGoidAt: number | undefined;
   /** Bytes of a g that hold every field read. */
   private readonly gBytes: number;
   private readonly mByCurg = new Map<number, GoM>();
@@ -94,7 +96,8 @@ class GoroutineReader {
     if (unwind) this.stacks = new StackReader(proc);
     this.off = Object.fromEntries(gFields.map((f) => [f, layout.offset('runtime.g', f)])) as Record<GField, number>;
     this.runningCleanupsAt = layout.tryOffset('runtime.g', 'runningCleanups');
-    this.gBytes = Math.max(...Object.values(this.off), this.runningCleanupsAt ?? 0) + 8;
+    this.parentGoidAt = layout.tryOffset('runtime.g', 'parentGoid');
+    this.gBytes = Math.max(...Object.values(this.off), this.runningCleanupsAt ?? 0, this.parentGoidAt ?? 0) + 8;
     for (const m of readMs(proc) ?? []) if (m.curg) this.mByCurg.set(m.curg, m);
     this.threadByTid = new Map(image.threads.map((t) => [t.pid, t]));
     const fing = proc.globals.fingStatus;
@@ -143,7 +146,7 @@ class GoroutineReader {
     if (reason) goroutine.waitReason = reason;
     const start = this.pcln.funcForPC(startpc);
     if (start) goroutine.startFunction = start.name;
-    const createdBy = id === 1 ? undefined : this.createdBy(field('gopc'), field('parentGoid'));
+    const createdBy = id === 1 ? undefined : this.createdBy(field('gopc'), this.parentGoidAt === undefined ? 0 : u64(raw, this.parentGoidAt));
     if (createdBy) goroutine.createdBy = createdBy;
     if (!this.stacks) return goroutine;
 

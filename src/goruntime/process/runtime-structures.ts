@@ -2,7 +2,7 @@ import { type AddressSpace, MemoryFault } from '../../core/address-space.js';
 import { GStatus, G_SCAN } from './goroutine-status.js';
 import type { PcLnTab } from '../binary/pclntab.js';
 import type { RuntimeLayout } from '../layout/runtime-layout.js';
-import { ptrSize, pageSize } from '../arch.js';
+import { arenaIndex, pagesPerArena, ptrSize, pageSize } from '../arch.js';
 import { readSliceHeader } from '../layout/go-struct.js';
 import { hex } from '../../util/bytes.js';
 
@@ -30,11 +30,6 @@ export interface StructureContext {
 
 export type StructureRule = (ctx: StructureContext, addr: number) => Verdict;
 
-const pagesPerArena = 8192;
-const heapArenaBytes = 1 << 26;
-const arenaL2Entries = 1 << 22;
-/** arenaBaseOffset negated: arena indexes count from the bottom of the 48-bit address space. */
-const arenaIndexBias = 2 ** 47;
 const mSpanInUse = 1;
 /** Enough spans, goroutines and list nodes to tell a real structure from a chance one, without reading them all. */
 const sampleSize = 256;
@@ -90,8 +85,7 @@ export const mheapRule: StructureRule = ({ mem, layout }, addr) => {
     if (mem.readU8(span + stateAt) !== mSpanInUse) continue;
     const start = mem.readPtr(span + startAt);
     if (start % pageSize !== 0 || start >= 2 ** 47) return no(`span ${i} starts at an unaligned address`);
-    const arena = Math.floor((start + arenaIndexBias) / heapArenaBytes) % arenaL2Entries;
-    const heapArena = mem.readPtr(l2 + arena * ptrSize);
+    const heapArena = mem.readPtr(l2 + arenaIndex(start) * ptrSize);
     if (!isPointer(heapArena)) return no(`the arena of span ${i} is not in arenas[0]`);
     const page = Math.floor(start / pageSize) % pagesPerArena;
     if (mem.readPtr(heapArena + spansAt + page * ptrSize) !== span) return no(`span ${i} is not found again through its arena`);
