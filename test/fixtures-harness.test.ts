@@ -12,6 +12,8 @@ import { coreNote, NT_PRSTATUS } from './support/core-file.js';
 const programs = ['planted', 'goroutines'];
 /** runtime.Version() of each toolchain: the release, and the experiments that differ from its defaults. */
 const expectedVersion: Record<GoToolchain, RegExp> = {
+  '1.20': /^go1\.20\.14$/,
+  '1.21': /^go1\.21\.13$/,
   '1.22': /^go1\.22\.12$/,
   '1.22-noallocheaders': /^go1\.22\.12 X:noallocheaders$/,
   '1.23': /^go1\.23\.12$/,

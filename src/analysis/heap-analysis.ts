@@ -74,9 +74,11 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   const funcEntry = (pc: number) => binary.pclntab.funcForPC(pc)?.entry;
   // DWARF gives captured variables their place in the closure from Go 1.23 on (DW_AT_go_closure_offset).
   const closureLaidOut = !atLeast(binary.version, 1, 23);
+  // Go 1.20's DWARF gives no function its line; its pclntab does (later releases leave only wrappers without one).
+  const linesFromPclntab = !atLeast(binary.version, 1, 21);
   const closureSlots = (entry: number) => {
     const fn = proc.dwarf?.functionAt(entry - proc.image.loadBias);
-    return fn && slots.ofClosure(fn, closureLaidOut);
+    return fn && slots.ofClosure(fn, closureLaidOut, linesFromPclntab ? binary.pclntab.funcForPC(entry)?.startLine : undefined);
   };
   const containers = containerLayout(proc.layout, binary.types.mapLayout !== 'classic');
   // The pointer bits of objects that have them, read once for typing and for inference.

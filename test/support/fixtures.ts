@@ -21,10 +21,13 @@ import { fileURLToPath } from 'node:url';
 
 /** A Go release, or a release built with a GOEXPERIMENT that changes the heap or the runtime's structs. */
 export type GoToolchain =
-  | '1.22' | '1.22-noallocheaders' | '1.23' | '1.24' | '1.24-noswissmap' | '1.25' | '1.25-greenteagc' | '1.25-noswissmap' | '1.26' | '1.26-nogreenteagc' | '1.27';
+  | '1.20' | '1.21' | '1.22' | '1.22-noallocheaders' | '1.23' | '1.24' | '1.24-noswissmap' | '1.25' | '1.25-greenteagc' | '1.25-noswissmap' | '1.26' | '1.26-nogreenteagc' | '1.27';
 
 /** How each GoToolchain builds: GOTOOLCHAIN (local is the machine's Go 1.26) and GOEXPERIMENT. */
 const toolchains: Record<GoToolchain, { toolchain: string; experiment?: string }> = {
+  /** The heap before allocation headers: a pointer bitmap per arena. */
+  '1.20': { toolchain: 'go1.20.14' },
+  '1.21': { toolchain: 'go1.21.13' },
   '1.22': { toolchain: 'go1.22.12' },
   /** Not read (refused): the heap without allocation headers. */
   '1.22-noallocheaders': { toolchain: 'go1.22.12', experiment: 'noallocheaders' },
@@ -140,6 +143,9 @@ export const allCombos: Array<{ go: GoToolchain; dump: DumpMethod }> = [
  * budget.
  */
 export const releaseCombos: Array<{ go: GoToolchain; dump: DumpMethod }> = [
+  { go: '1.20', dump: 'crash' },
+  { go: '1.20', dump: 'gcore' },
+  { go: '1.21', dump: 'crash' },
   { go: '1.22', dump: 'crash' },
   { go: '1.22', dump: 'gcore' },
   { go: '1.23', dump: 'crash' },
@@ -153,9 +159,9 @@ export const releaseCombos: Array<{ go: GoToolchain; dump: DumpMethod }> = [
 
 /**
  * The releases whose goroutines fixture (a goroutine running on a thread, locked threads, syscalls)
- * is dumped too: 1.22 and 1.25, whose g, m and gobuf differ from each other and from 1.26's.
+ * is dumped too: 1.20, 1.21, 1.22 and 1.25, whose g, m and gobuf differ from each other and from 1.26's.
  */
-export const goroutineReleaseCombos = releaseCombos.filter((c) => c.go === '1.22' || c.go === '1.25');
+export const goroutineReleaseCombos = releaseCombos.filter((c) => ['1.20', '1.21', '1.22', '1.25'].includes(c.go));
 
 /** Every release and variant goheapflame reads, for the suites that check exactness on each. */
 export const everyRelease = [...allCombos, ...releaseCombos];

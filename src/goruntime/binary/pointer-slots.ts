@@ -72,13 +72,14 @@ export class PointerSlots {
 
   /**
    * The pointer slots of a closure of `fn`: its captured variables at their DWARF closure offsets,
-   * or, for DWARF that has none (Go 1.22: `laidOut`), where the compiler lays them out.
+   * or, for DWARF that has none (Go 1.20–1.22: `laidOut`), where the compiler lays them out.
+   * `startLine`: the function's first line from the pclntab, for DWARF that gives none (Go 1.20).
    */
-  ofClosure(fn: DwarfFunction, laidOut = false): PointerSlot[] {
+  ofClosure(fn: DwarfFunction, laidOut = false, startLine?: number): PointerSlot[] {
     let slots = this.closureCache.get(fn.offset);
     if (!slots) {
       slots = [];
-      const captured = laidOut ? this.closureLayout(fn) : fn.variables().flatMap((v) => (v.closureOffset !== undefined ? [{ v, offset: v.closureOffset }] : []));
+      const captured = laidOut ? this.closureLayout(fn, fn.declLine ?? startLine) : fn.variables().flatMap((v) => (v.closureOffset !== undefined ? [{ v, offset: v.closureOffset }] : []));
       for (const { v, offset } of captured) if (v.type) this.collectDwarf(v.type, offset, `.${v.name}`, slots, 0);
       this.closureCache.set(fn.offset, slots);
     }
@@ -86,17 +87,18 @@ export class PointerSlots {
   }
 
   /**
-   * Go 1.22's DWARF lists a closure's captured variables (`&x` when captured by reference) right
+   * Go 1.20–1.22's DWARF lists a closure's captured variables (`&x` when captured by reference) right
    * after its parameters, declared at the closure's own line, in the order of the closure struct
    * the compiler builds: the code pointer F, then each variable at its type's alignment
    * (cmd/compile's closure struct iterator). Empty when a variable's alignment is not known.
    */
-  private closureLayout(fn: DwarfFunction): Array<{ v: DwarfVariable; offset: number }> {
+  private closureLayout(fn: DwarfFunction, line: number | undefined): Array<{ v: DwarfVariable; offset: number }> {
     const out: Array<{ v: DwarfVariable; offset: number }> = [];
+    if (line === undefined) return out;
     let offset = ptrSize;
     for (const v of fn.variables()) {
       if (v.isParameter || v.inlinedFrom !== undefined) continue;
-      if (v.declLine === undefined || v.declLine !== fn.declLine) break;
+      if (v.declLine !== line) break;
       const align = v.type && this.alignOf(v.type);
       if (!align || !v.type) return [];
       offset = Math.ceil(offset / align) * align;
