@@ -1,11 +1,11 @@
 import type { AddressSpace } from '../../core/address-space.js';
 import { u64 } from '../../util/bytes.js';
 import { Kind } from '../layout/abi-layout.js';
-import { type ObjectShapes, shapeKeyOf } from '../heap/object-shapes.js';
+import { type ObjectShapes, shapeKeyOf, wideSlot } from '../heap/object-shapes.js';
 import { sizeClassOf } from '../heap/size-classes.js';
 import type { RuntimeType, RuntimeTypes } from '../binary/runtime-types.js';
 import { Role, type HeapTyping } from './heap-typing.js';
-import { isClosureContext, isMapGroupType, isRuntimeRepresentation } from './allocation-fit.js';
+import { holdsValues, isClosureContext, isMapGroupType, isRuntimeRepresentation } from './allocation-fit.js';
 import type { ContainerHeaders } from './container-headers.js';
 import type { InterfaceWords } from './interface-words.js';
 import type { PointerSlot, PointerSlots } from '../binary/pointer-slots.js';
@@ -20,6 +20,8 @@ const maxLookups = 16;
 const maxCandidates = 64;
 /** Objects are read up to this many bytes: all of one with heap bits, the header of any other. */
 const maxReadBytes = minSizeForMallocHeader;
+/** A wide shape is checked against this many of an object's first words' bits (a large object's first 64 KiB). */
+const maxCheckedWords = 8192;
 /** Objects without heap bits smaller than this cannot be map headers or channels worth reading. */
 const minContainerSize = 96;
 /** What shape inference may consult besides the heap. */
@@ -43,6 +45,13 @@ interface Shape {
   slots: PointerSlot[];
 }
 
+/** A wide shape: values of `type` over more than 512 bytes, in multiples of one of `units`; the object's bits tell how many. */
+interface WideShape {
+  type: RuntimeType;
+  units: readonly number[];
+  slots: PointerSlot[];
+}
+
 /**
  * Types objects nothing typed points to, from what the heap keeps of their type: a small pointerful
  * object (≤ 512 bytes) has one heap bit per word, written from its type's pointer mask repeated over
@@ -58,6 +67,8 @@ interface Shape {
  */
 export class ShapeInference {
   private readonly index: Map<string, Shape[]>;
+  private readonly wideIndex: Map<string, WideShape[]>;
+  private readonly keys: TypeShapeKeys;
   private readonly judge: ShapeJudge;
   /** Per object, where its last judgement is in `consulted`; -1 before its first judgement. */
   private readonly judgement: Int32Array;
@@ -73,8 +84,10 @@ export class ShapeInference {
     private readonly typing: HeapTyping,
     private readonly evidence: ShapeEvidence,
   ) {
-    const keys = new TypeShapeKeys(typing.types);
-    this.index = shapeIndex(evidence.candidates, keys, typing.slots);
+    const keys = (this.keys = new TypeShapeKeys(typing.types));
+    const units = allocationUnits(evidence.candidates);
+    this.index = shapeIndex(units, keys, typing.slots);
+    this.wideIndex = evidence.shapes.wide ? wideShapeIndex(units, keys, typing.slots) : new Map();
     this.judge = new ShapeJudge(mem, typing, evidence, keys, this.consult);
     this.judgement = new Int32Array(typing.objects.count).fill(-1);
     typing.trackChanges();
@@ -119,7 +132,7 @@ export class ShapeInference {
     if (!evidence.shapes.pointerWord(obj, 0) && first !== 0 && evidence.funcEntry(first) === first && evidence.isClosure(first)) {
       return typing.infer(obj, Role.closure, first, 1);
     }
-    const shapes = key !== undefined ? this.index.get(key) : undefined;
+    const shapes = key === undefined ? undefined : this.index.get(key) ?? this.wideShapes(obj, this.wideIndex.get(key));
     const best = shapes && shapes.length <= maxCandidates ? this.bestShape(shapes, word) : undefined;
     if (best) {
       const role = isMapGroupType(best.type) ? Role.mapGroups : best.count > 1 ? Role.array : Role.value;
@@ -138,13 +151,42 @@ export class ShapeInference {
     return false;
   }
 
+  /**
+   * The wide shapes an object over 512 bytes can take: as many values as its bits reach (the last
+   * set bit is the last value's last pointer word), a multiple of a unit, whose allocation takes
+   * exactly its slot, and whose mask repeated that often is the object's bits, as far as they are read.
+   */
+  private wideShapes(obj: number, wide: readonly WideShape[] | undefined): Shape[] | undefined {
+    if (!wide) return undefined;
+    const { shapes } = this.evidence;
+    const extent = shapes.pointerExtent(obj);
+    const words = this.typing.objects.size[obj]! / ptrSize;
+    const checked = Math.min(words, maxCheckedWords);
+    const fits: Shape[] = [];
+    for (const { type, units, slots } of wide) {
+      const mask = this.keys.pointerWordsOf(type)!;
+      const elemWords = type.size / ptrSize;
+      const last = mask[mask.length - 1]!;
+      const count = (extent - 1 - last) / elemWords + 1;
+      if (!Number.isInteger(count) || count < 1 || !units.some((u) => count % u === 0)) continue;
+      if (!holdsValues(this.typing.objects, obj, type, count)) continue;
+      const inMask = new Set(mask);
+      let same = true;
+      for (let w = 0; w < checked && same; w++) same = shapes.pointerWord(obj, w) === (w < count * elemWords && inMask.has(w % elemWords));
+      if (same) fits.push({ type, count, slots });
+    }
+    return fits;
+  }
+
   /** The one shape that scores strictly best, undefined on a tie or when none fits. */
   private bestShape(shapes: readonly Shape[], word: (off: number) => number): Shape | undefined {
     let best: Shape | undefined;
     let bestScore = -1;
     let tied = false;
     for (const shape of shapes) {
-      const score = this.judge.judge(shape, word);
+      // Only the first 512 bytes are read: values beyond them have nothing to judge by.
+      const judged = Math.min(shape.count, Math.ceil(maxReadBytes / Math.max(shape.type.size, 1)));
+      const score = this.judge.judge(judged === shape.count ? shape : { ...shape, count: judged }, word);
       if (score > bestScore) [best, bestScore, tied] = [shape, score, false];
       else if (score === bestScore) tied = true;
     }
@@ -186,8 +228,25 @@ class TypeShapeKeys {
     return lo === 0 && hi === 0 ? undefined : shapeKeyOf(sizeClassOf(dataSize)!, lo, hi);
   }
 
+  /** The wide key of values of the type laid end to end over more than 512 bytes: its mask repeated over 64 words. */
+  wide(type: RuntimeType): string | undefined {
+    const words = this.pointerWordsOf(type);
+    if (!words) return undefined;
+    const elemWords = type.size / ptrSize;
+    let lo = 0;
+    let hi = 0;
+    for (let e = 0; e * elemWords < 64; e++) {
+      for (const w of words) {
+        const bit = e * elemWords + w;
+        if (bit < 32) lo |= 1 << bit;
+        else if (bit < 64) hi |= 1 << (bit - 32);
+      }
+    }
+    return shapeKeyOf(wideSlot, lo, hi);
+  }
+
   /** The words of one value that hold pointers; undefined for a type without pointers or mask. */
-  private pointerWordsOf(type: RuntimeType): number[] | undefined {
+  pointerWordsOf(type: RuntimeType): number[] | undefined {
     let words = this.pointerWords.get(type.addr);
     if (words === undefined) {
       const mask = type.ptrBytes > 0 && type.size % ptrSize === 0 ? this.types.maskOf(type) : undefined;
@@ -199,23 +258,29 @@ class TypeShapeKeys {
   }
 }
 
-/** Every shape an allocation of the candidate types can take in a slot with heap bits, by key. */
-function shapeIndex(candidates: readonly RuntimeType[], keys: TypeShapeKeys, slots: PointerSlots): Map<string, Shape[]> {
-  // [n]T allocated k times over is T allocated n·k times: one shape, named by its element.
+/**
+ * The types the candidates allocate values of, each with the counts it allocates them in: [n]T
+ * allocated k times over is T allocated n·k times, one shape named by its element.
+ */
+function allocationUnits(candidates: readonly RuntimeType[]): Map<RuntimeType, number[]> {
   const units = new Map<RuntimeType, Set<number>>();
   for (const candidate of candidates) {
     if (!allocatedAsItself(candidate)) continue;
     const array = candidate.kind === Kind.Array ? candidate.elem() : undefined;
     const type = array && array.size > 0 ? array : candidate;
     const unit = type === candidate ? 1 : candidate.len;
-    if (type.size === 0 || type.ptrBytes === 0 || unit < 1 || unit * type.size > minSizeForMallocHeader) continue;
+    if (type.size === 0 || type.ptrBytes === 0 || unit < 1) continue;
     const set = units.get(type) ?? new Set<number>();
     set.add(unit);
     units.set(type, set);
   }
+  return new Map([...units].map(([type, set]) => [type, [...set]]));
+}
+
+/** Every shape an allocation of the candidate types can take in a slot of at most 512 bytes, by key. */
+function shapeIndex(units: Map<RuntimeType, number[]>, keys: TypeShapeKeys, slots: PointerSlots): Map<string, Shape[]> {
   const index = new Map<string, Shape[]>();
-  for (const [type, typeUnits] of units) {
-    const unitList = [...typeUnits];
+  for (const [type, unitList] of units) {
     for (let count = 1; count * type.size <= minSizeForMallocHeader; count++) {
       if (!unitList.some((unit) => count % unit === 0)) continue;
       const key = keys.compute(type, count);
@@ -224,6 +289,20 @@ function shapeIndex(candidates: readonly RuntimeType[], keys: TypeShapeKeys, slo
       list.push({ type, count, slots: slots.of(type) });
       index.set(key, list);
     }
+  }
+  return index;
+}
+
+/** The wide shapes of the candidate types (values over more than 512 bytes), by wide key. */
+function wideShapeIndex(units: Map<RuntimeType, number[]>, keys: TypeShapeKeys, slots: PointerSlots): Map<string, WideShape[]> {
+  const index = new Map<string, WideShape[]>();
+  for (const [type, unitList] of units) {
+    if (type.size % ptrSize !== 0) continue;
+    const key = keys.wide(type);
+    if (key === undefined) continue;
+    const list = index.get(key) ?? [];
+    list.push({ type, units: unitList, slots: slots.of(type) });
+    index.set(key, list);
   }
   return index;
 }
