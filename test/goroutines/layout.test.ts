@@ -8,7 +8,7 @@ import { ElfFile } from '../../src/elf/elf-file.js';
 import { tableEntries } from '../../src/goruntime/layout/runtime-layout.js';
 import { fixtureBinary } from '../support/fixtures.js';
 
-describe.each(['1.26', '1.27'] as const)('Go %s goroutine and thread layout table', (go) => {
+describe.each(['1.20', '1.21', '1.26', '1.27'] as const)('Go %s goroutine and thread layout table', (go) => {
   it('gives every runtime.g and runtime.m field at the offset the DWARF of a real build has', async () => {
     const { binary } = await fixtureBinary('goroutines', go);
     const elf = ElfFile.open(binary);
