@@ -76,13 +76,14 @@ export function releaseOf(v: GoVersion): string {
 /** Throws UserError('unsupported') naming the releases goheapflame reads when v is outside them. */
 export function checkSupported(v: GoVersion): void {
   const { min, max } = SUPPORTED;
-  // Go 1.22 and 1.23 could still be built without allocation headers: their heap then records pointers
-  // in per-arena bitmaps, as 1.20 and 1.21 do, and read as headers it would give wrong types and sizes.
+  // Go 1.22 could still be built without allocation headers: its heap then records pointers in
+  // per-arena bitmaps, as 1.20 and 1.21 do, but in a heapArena and mspan of its own that no table here
+  // describes; read as headers it would give wrong types and sizes.
   if (v.experiments.allocheaders === false) {
     throw new UserError(
       'unsupported',
       `the binary was built with GOEXPERIMENT=noallocheaders (${v.raw}), whose heap records pointers in per-arena bitmaps ` +
-        'instead of allocation headers, which goheapflame does not read yet; rebuild it without that experiment.',
+        'instead of allocation headers, which goheapflame reads only in Go 1.20 and 1.21 builds; rebuild it without that experiment.',
     );
   }
   const below = v.major < min.major || (v.major === min.major && v.minor < min.minor);
