@@ -85,12 +85,12 @@ describe('bad input', () => {
     writeFileSync(file('notes.txt'), 'not a core\n');
     // The same build with a version string from before goheapflame's range: the build ID still matches.
     const release = Buffer.from(fixture.truth.goVersion);
-    const old = Buffer.from(fixture.truth.goVersion.replace(/^go1\.\d+/, 'go1.21'));
+    const old = Buffer.from(fixture.truth.goVersion.replace(/^go1\.\d+/, 'go1.19'));
     expect(old.length).toBe(release.length);
     const binary = readFileSync(fixture.binary);
     for (let at = binary.indexOf(release); at >= 0; at = binary.indexOf(release, at + 1)) old.copy(binary, at);
-    writeFileSync(file('go121'), binary);
-    chmodSync(file('go121'), 0o755);
+    writeFileSync(file('go119'), binary);
+    chmodSync(file('go119'), 0o755);
     copyFileSync(fixture.core, file('truncated-core'));
     truncateSync(file('truncated-core'), Math.floor(statSync(fixture.core).size / 2));
     // The production case: the very binary that ran, stripped after the build (its Go build ID is unchanged).
@@ -119,7 +119,7 @@ describe('bad input', () => {
     { what: 'a core for the binary', args: () => [fixture.core, other.core], code: ExitCode.usage, message: /is a core dump, not an executable/ },
     { what: 'another program', args: () => [fixture.core, other.binary], code: ExitCode.binaryMismatch, message: /not the binary that produced this core.*--force/ },
     { what: 'a binary that is not Go', args: () => [fixture.core, '/bin/true'], code: ExitCode.notGo, message: /not a Go program/ },
-    { what: 'a Go release goheapflame does not read', args: () => [fixture.core, file('go121')], code: ExitCode.unsupported, message: /built with go1\.21\.\d+; goheapflame reads Go 1\.22 to 1\.27/ },
+    { what: 'a Go release goheapflame does not read', args: () => [fixture.core, file('go119')], code: ExitCode.unsupported, message: /built with go1\.19\.\d+; goheapflame reads Go 1\.20 to 1\.27/ },
     { what: 'a truncated core', args: () => [file('truncated-core'), fixture.binary], code: ExitCode.truncatedCore, message: /truncated: \d+ bytes are missing.*--force/ },
     { what: 'a missing binary argument', args: () => [fixture.core], code: ExitCode.usage, message: /Give a core and its binary, or --pid PID/ },
   ];

@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Parks goroutines on locked OS threads (a stable thread set), plants a global, says where it is. */
 const PROGRAM = `package main
@@ -86,6 +87,23 @@ export async function startProgram(binary: string, cwd: string): Promise<Running
     return m[1];
   };
   return { child, pid: Number(field('pid')), marker: BigInt(field('marker')), markerAddr: Number(field('markeraddr')) };
+}
+
+/**
+ * The process's thread ids once they stopped changing (the same for several samples in a row): after
+ * "ready" the runtime may still start a thread, more likely on a loaded machine, and a thread started
+ * between the listing and the dump would be in the core but not in the list.
+ */
+export async function settledThreads(pid: number): Promise<number[]> {
+  const list = () => readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b).join(',');
+  let last = list();
+  for (let same = 0; same < 4; ) {
+    await sleep(50);
+    const now = list();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last.split(',').map(Number);
 }
 
 export function threadCount(pid: number): number {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, openSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorKind, UserError } from '../../src/errors.js';
@@ -18,6 +18,7 @@ import {
   kernelCoreUnavailable,
   makeWorkDir,
   removeWorkDir,
+  settledThreads,
   startProgram,
   stop,
 } from './harness.js';
@@ -45,7 +46,7 @@ async function dump(kind: BuildKind, how: 'gcore' | 'crash'): Promise<Dumped> {
   execFileSync('mkdir', ['-p', cwd]);
   const binary = buildProgram(cwd, kind);
   const running = await startProgram(binary, cwd);
-  const tids = readdirSync(`/proc/${running.pid}/task`).map(Number).sort((a, b) => a - b);
+  const tids = await settledThreads(running.pid);
   let core: string;
   if (how === 'crash' && !noKernelCores) {
     core = await crashDump(running, cwd);
