@@ -75,21 +75,7 @@ export function scanHeapPointers(mem: AddressSpace, objects: HeapObjects, masks:
         continue;
       }
       span.load(mem, start, spanBytes);
-      for (let o = first; o < obj; o++) {
-        const slot = objects.addr[o]! - start;
-        const typeAddr = span.word(slot);
-        exactType[o] = typeAddr;
-        if (typeAddr === 0) continue; // allocation in progress: no pointers yet
-        const mask = masks.pointerMask(typeAddr);
-        if (!mask) {
-          untypedHeaders++;
-          continue;
-        }
-        tile(mask, mallocHeaderSize, elemSize, (off) => {
-          const value = span.word(slot + off);
-          if (value !== 0) visit(o, off, value);
-        });
-      }
+      untypedHeaders += scanWithHeaders(span, objects, first, obj, start, masks, exactType, visit);
     } catch (err) {
       if (!(err instanceof MemoryFault)) throw err;
       unreadable += spanBytes;
@@ -98,6 +84,39 @@ export function scanHeapPointers(mem: AddressSpace, objects: HeapObjects, masks:
   if (unreadable) warnings.push(`${unreadable} bytes of heap spans are not in the core; their pointers are unknown`);
   if (untypedHeaders) warnings.push(`${untypedHeaders} objects have an unreadable type in their header; their pointers are unknown`);
   return { exactType, warnings };
+}
+
+/**
+ * Small objects with a malloc header: the type in each object's first word tiles over the rest.
+ * Records each type in exactType; returns how many objects have a type that cannot be read.
+ */
+function scanWithHeaders(
+  span: WordBuffer,
+  objects: HeapObjects,
+  first: number,
+  end: number,
+  start: number,
+  masks: TypeMasks,
+  exactType: Float64Array,
+  visit: PointerVisitor,
+): number {
+  let untyped = 0;
+  for (let o = first; o < end; o++) {
+    const slot = objects.addr[o]! - start;
+    const typeAddr = span.word(slot);
+    exactType[o] = typeAddr;
+    if (typeAddr === 0) continue; // allocation in progress: no pointers yet
+    const mask = masks.pointerMask(typeAddr);
+    if (!mask) {
+      untyped++;
+      continue;
+    }
+    tile(mask, mallocHeaderSize, objects.size[o]!, (off) => {
+      const value = span.word(slot + off);
+      if (value !== 0) visit(o, off, value);
+    });
+  }
+  return untyped;
 }
 
 /** Small objects: one bit per word of the span, `bits` starting at the span's first word. */
