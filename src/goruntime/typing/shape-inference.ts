@@ -20,8 +20,8 @@ const maxLookups = 16;
 const maxCandidates = 64;
 /** Objects are read up to this many bytes: all of one with heap bits, the header of any other. */
 const maxReadBytes = minSizeForMallocHeader;
-/** A wide shape is checked against this many of an object's first words' bits (a large object's first 64 KiB). */
-const maxCheckedWords = 8192;
+/** A wide shape is checked against the bits of this many of an object's first words (8 KiB). */
+const maxCheckedWords = 1024;
 /** Objects without heap bits smaller than this cannot be map headers or channels worth reading. */
 const minContainerSize = 96;
 /** What shape inference may consult besides the heap. */
@@ -43,6 +43,21 @@ interface Shape {
   count: number;
   /** The pointer slots of one value of type. */
   slots: PointerSlot[];
+}
+
+/** One value's pointer bits, one byte per word (1: a pointer), and the last word that is one. */
+interface WordMask {
+  words: Uint8Array;
+  lastPointer: number;
+}
+
+/** Whether `bits` (one byte per word) are `mask` repeated `count` times, then zeros. */
+function repeats(mask: Uint8Array, count: number, bits: Uint8Array): boolean {
+  const end = count * mask.length;
+  for (let w = 0, m = 0; w < bits.length; w++, m = m + 1 === mask.length ? 0 : m + 1) {
+    if (bits[w] !== (w < end ? mask[m] : 0)) return false;
+  }
+  return true;
 }
 
 /** A wide shape: values of `type` over more than 512 bytes, in multiples of one of `units`; the object's bits tell how many. */
@@ -160,20 +175,17 @@ export class ShapeInference {
     if (!wide) return undefined;
     const { shapes } = this.evidence;
     const extent = shapes.pointerExtent(obj);
-    const words = this.typing.objects.size[obj]! / ptrSize;
-    const checked = Math.min(words, maxCheckedWords);
+    if (extent === 0) return [];
+    const bits = new Uint8Array(Math.min(this.typing.objects.size[obj]! / ptrSize, maxCheckedWords));
+    for (let w = 0; w < bits.length; w++) bits[w] = shapes.pointerWord(obj, w) ? 1 : 0;
     const fits: Shape[] = [];
     for (const { type, units, slots } of wide) {
-      const mask = this.keys.pointerWordsOf(type)!;
-      const elemWords = type.size / ptrSize;
-      const last = mask[mask.length - 1]!;
-      const count = (extent - 1 - last) / elemWords + 1;
+      const mask = this.keys.wordMaskOf(type)!;
+      const count = (extent - mask.lastPointer - 1) / mask.words.length + 1;
       if (!Number.isInteger(count) || count < 1 || !units.some((u) => count % u === 0)) continue;
-      if (!holdsValues(this.typing.objects, obj, type, count)) continue;
-      const inMask = new Set(mask);
-      let same = true;
-      for (let w = 0; w < checked && same; w++) same = shapes.pointerWord(obj, w) === (w < count * elemWords && inMask.has(w % elemWords));
-      if (same) fits.push({ type, count, slots });
+      if (!holdsValues(this.typing.objects, obj, type, count) || !repeats(mask.words, count, bits)) continue;
+      fits.push({ type, count, slots });
+      if (fits.length > maxCandidates) break; // too many to single one out
     }
     return fits;
   }
@@ -198,6 +210,7 @@ export class ShapeInference {
 class TypeShapeKeys {
   private readonly cache = new Map<string, string | undefined>();
   private readonly pointerWords = new Map<number, number[] | null>();
+  private readonly wordMasks = new Map<number, WordMask | null>();
   constructor(private readonly types: RuntimeTypes) {}
 
   /** The key, cached: the targets of pointers come up again and again while judging. */
@@ -245,8 +258,20 @@ class TypeShapeKeys {
     return shapeKeyOf(wideSlot, lo, hi);
   }
 
+  /** One value's pointer bits, one byte per word, and its last pointer word; undefined as for pointerWordsOf. */
+  wordMaskOf(type: RuntimeType): WordMask | undefined {
+    let mask = this.wordMasks.get(type.addr);
+    if (mask === undefined) {
+      const words = this.pointerWordsOf(type);
+      mask = words ? { words: new Uint8Array(type.size / ptrSize), lastPointer: words[words.length - 1]! } : null;
+      for (const w of words ?? []) mask!.words[w] = 1;
+      this.wordMasks.set(type.addr, mask);
+    }
+    return mask ?? undefined;
+  }
+
   /** The words of one value that hold pointers; undefined for a type without pointers or mask. */
-  pointerWordsOf(type: RuntimeType): number[] | undefined {
+  private pointerWordsOf(type: RuntimeType): number[] | undefined {
     let words = this.pointerWords.get(type.addr);
     if (words === undefined) {
       const mask = type.ptrBytes > 0 && type.size % ptrSize === 0 ? this.types.maskOf(type) : undefined;
