@@ -71,8 +71,21 @@ async function buildParser(argv: string[], commands: Command[]): Promise<Argv> {
   return parser;
 }
 
+/**
+ * A reader that goes away (`top … | head`) ends the program quietly: the rest of the output is not
+ * wanted. Any other failure to write standard output is said in one line.
+ */
+function watchStandardOutput(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+    process.stderr.write(`goheapflame: cannot write to standard output (${err.code ?? err.message}); check where it goes.\n`);
+    process.exit(ExitCode.usage);
+  });
+}
+
 /** Runs the CLI and returns the process exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
+  watchStandardOutput();
   try {
     const plain = plainRenderArgs(argv);
     if (plain) await (await import('./commands/render.js')).render(plain);
