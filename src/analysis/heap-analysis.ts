@@ -69,6 +69,21 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   const runtime = readRuntimeRoots(proc, spans);
   const roots = [...globalRootSet(proc, slots), ...(options.extraRoots ?? []), ...runtime.roots];
   for (const root of roots) root.typedSlots = rootTypeSlots(binary.types, slots, root);
+  const rootEdges = roots.map((root) => {
+    const edges = root.slots.flatMap((s) => {
+      const target = objects.find(s.value);
+      return target >= 0 ? [{ offset: s.offset, target }] : [];
+    });
+    if (root.referentsOf !== undefined) {
+      const obj = objects.find(root.referentsOf);
+      if (obj >= 0) edges.push(...builder.edgesOf(obj));
+    }
+    return edges;
+  });
+  // Inference by shape is spent on what roots reach and on the garbage that points into it (whose type
+  // can tell what it points to): the rest of the garbage, often most of a heap caught between
+  // collections, is typed only where its header, a typed pointer or an interface value says.
+  const judged = builder.withPredecessors(builder.reachableFrom(rootEdges.flatMap((edges) => edges.map((e) => e.target))));
 
   phase('typing objects');
   const funcEntry = (pc: number) => binary.pclntab.funcForPC(pc)?.entry;
@@ -88,21 +103,11 @@ export function analyzeHeap(proc: GoProcess, options: HeapAnalysisOptions = {}):
   typeFromRoots(mem, typing, slots, roots);
   typing.propagate();
   phase('inferring types');
-  inferTypes(proc, typing, roots, heapBits);
+  inferTypes(proc, typing, roots, heapBits, judged);
   // Without symbols, globals are named by where they are and what they hold, which typing tells.
   if (proc.found.source === 'code') nameStrippedGlobals(roots, objects, typing, binary.moduledata, (pc) => binary.pclntab.funcForPC(pc)?.name, options.counts);
 
-  for (const root of roots) {
-    const edges = root.slots.flatMap((s) => {
-      const target = objects.find(s.value);
-      return target >= 0 ? [{ offset: s.offset, target }] : [];
-    });
-    if (root.referentsOf !== undefined) {
-      const obj = objects.find(root.referentsOf);
-      if (obj >= 0) edges.push(...builder.edgesOf(obj));
-    }
-    builder.addRoot(root, edges);
-  }
+  roots.forEach((root, i) => builder.addRoot(root, rootEdges[i]!));
   const graph = builder.build();
 
   const warnings = [...spans.warnings, ...scanWarnings, ...runtime.warnings];

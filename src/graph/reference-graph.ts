@@ -105,6 +105,47 @@ export class ReferenceGraphBuilder<R extends Root = Root> {
     this.sealed = true;
   }
 
+  /** Which objects the object edges reach from `starts` (1: reached), once seal has run. */
+  reachableFrom(starts: Iterable<number>): Uint8Array {
+    if (!this.sealed) throw new Error('reachableFrom needs the object edges sealed');
+    const reached = new Uint8Array(this.objectSize.length);
+    const targets = this.targets.view();
+    const queue = new Int32Array(this.objectSize.length);
+    let tail = 0;
+    for (const obj of starts) {
+      if (obj >= 0 && !reached[obj]) {
+        reached[obj] = 1;
+        queue[tail++] = obj;
+      }
+    }
+    for (let head = 0; head < tail; head++) {
+      const obj = queue[head]!;
+      for (let e = this.edgeStart[obj]!; e < this.edgeStart[obj + 1]!; e++) {
+        const target = targets[e]!;
+        if (!reached[target]) {
+          reached[target] = 1;
+          queue[tail++] = target;
+        }
+      }
+    }
+    return reached;
+  }
+
+  /** `reached` with, marked 2, each object not in it that has an edge to one in it (one step back). */
+  withPredecessors(reached: Uint8Array): Uint8Array {
+    const targets = this.targets.view();
+    for (let obj = 0; obj < reached.length; obj++) {
+      if (reached[obj]) continue;
+      for (let e = this.edgeStart[obj]!; e < this.edgeStart[obj + 1]!; e++) {
+        if (reached[targets[e]!] === 1) {
+          reached[obj] = 2;
+          break;
+        }
+      }
+    }
+    return reached;
+  }
+
   /** Adds a root and its edges: pairs of (offset in the root, target object). */
   addRoot(root: R, edges: ReadonlyArray<{ offset: number; target: number }>): void {
     this.roots.push(root);

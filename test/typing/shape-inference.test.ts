@@ -49,6 +49,16 @@ describe.each([
     expect(r.typeOf(slotAddr(s24, 0))).toEqual(value('main.Item'));
   });
 
+  test('an object left out of judgement (garbage pointing at nothing reachable) is left to other evidence', () => {
+    const { T, run } = world(greenTea);
+    const s16 = span({ start: at(0), elemSize: 16, objects: [object(T.Node, [0, 42]), object(T.Node, [0, 43])] });
+    const r = run([s16], [T.Node]);
+    r.judged[r.objects.objectStartingAt(slotAddr(s16, 1))] = 0;
+    expect(r.pass()).toBe(1);
+    expect(r.typeOf(slotAddr(s16, 0))).toEqual(value('main.Node'));
+    expect(r.typeOf(slotAddr(s16, 1))).toEqual(untyped);
+  });
+
   test('a slot holding n values of a type, its mask repeated, is an array of n', () => {
     const { T, run } = world(greenTea);
     const s32 = span({ start: at(0), elemSize: 32, objects: [object(T.Node, [0, 1, 0, 2], 2)] });

@@ -341,6 +341,8 @@ export class ShapeRun {
   readonly objects: HeapObjects;
   readonly typing: HeapTyping;
   readonly inference: ShapeInference;
+  /** Which objects inference judges: all of them, unless a test clears one. */
+  readonly judged: Uint8Array;
 
   constructor(mem: FakeMemory, arena: TypeArena, spans: SpanSpec[], candidates: TypeDesc[], greenTea: boolean, release: Release, recorded: Map<number, TypeDesc>) {
     const md = { types: TYPES, etypes: arena.end, text: TEXT } as Moduledata;
@@ -357,6 +359,7 @@ export class ShapeRun {
     const exactType = new Float64Array(this.objects.count);
     for (const [addr, type] of recorded) exactType[this.objects.objectStartingAt(addr)] = type.addr;
     this.typing = new HeapTyping(mem, this.objects, this.types, slots, containerLayout(tableLayout(minor), swissMaps), exactType, noFunc, undefined, shapes);
+    this.judged = new Uint8Array(this.objects.count).fill(1);
     const runtimeCandidates = candidates.map((c) => {
       const t = this.types.typeAt(c.addr);
       if (!t) throw new Error(`no descriptor read back for ${c.string}`);
@@ -369,6 +372,7 @@ export class ShapeRun {
       isClosure: () => false,
       interfaces: new InterfaceWords(this.typing, () => undefined),
       containers: new ContainerHeaders(mem, this.typing, runtimeCandidates),
+      judged: this.judged,
     });
   }
 

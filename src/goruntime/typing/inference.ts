@@ -16,7 +16,7 @@ const maxInferencePasses = 4;
  * order of certainty: interface values in untyped roots, globals by the allocations the code assigns
  * them, then objects by their shape, then what those point to.
  */
-export function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly HeapRoot[], heapBits: ObjectShapes): void {
+export function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly HeapRoot[], heapBits: ObjectShapes, judged: Uint8Array): void {
   const binary = proc.binary;
   // Itabs are static data or persistentalloc'd, never in a heap span: heap words are turned away unread.
   const interfaces = new InterfaceWords(typing, (addr) => (typing.objects.spanOf(addr) < 0 ? binary.itabs.itabAt(addr)?.type : undefined));
@@ -32,6 +32,7 @@ export function inferTypes(proc: GoProcess, typing: HeapTyping, roots: readonly 
     isClosure: (entry) => isClosureName(binary.pclntab.funcForPC(entry)?.name ?? ''),
     interfaces,
     containers: new ContainerHeaders(proc.image, typing, candidates),
+    judged,
   };
   // Each pass types objects that only newly typed objects' neighbours made unambiguous.
   const shapes = new ShapeInference(proc.image, typing, evidence);

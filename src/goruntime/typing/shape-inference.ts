@@ -35,6 +35,8 @@ export interface ShapeEvidence {
   isClosure(entry: number): boolean;
   interfaces: InterfaceWords;
   containers: ContainerHeaders;
+  /** The objects to judge (non-zero): those a root reaches and the garbage pointing into them; other garbage is not worth the time. */
+  judged: Uint8Array;
 }
 
 /** `count` values of `type` laid end to end, as one allocation. */
@@ -120,6 +122,7 @@ export class ShapeInference {
     [this.consulted, this.log] = [this.log, new ConsultLog()];
     let typed = 0;
     for (let obj = 0; obj < objects.count; obj++) {
+      if (!this.evidence.judged[obj]) continue;
       const untyped = this.typing.role[obj] === Role.unknown;
       // A bucket map's header, typed runtime.hmap by its malloc site, may still be recognized as its map.
       if (!untyped && !this.evidence.containers.isRuntimeMapHeader(obj)) continue;
