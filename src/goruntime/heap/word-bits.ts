@@ -6,10 +6,10 @@ import type { HeapScheme } from './heap-scheme.js';
 /** Green Tea GC reserves 128 bytes of inline mark bits at the end of small spans with elemsize ≥ 16. */
 const spanInlineMarkBitsSize = 128;
 /** One bit per word: a byte of bits covers this many bytes of heap. */
-export const bytesPerBitsByte = ptrSize * 8;
+const bytesPerBitsByte = ptrSize * 8;
 
 /** Where the heap bits of a small span (one bit per word) start, from the span's first byte (allocation headers). */
-export function spanHeapBitsOffset(spanBytes: number, elemSize: number, greenTea: boolean): number {
+function spanHeapBitsOffset(spanBytes: number, elemSize: number, greenTea: boolean): number {
   const bitmapOff = spanBytes - spanBytes / bytesPerBitsByte;
   return greenTea && elemSize >= 16 ? bitmapOff - spanInlineMarkBitsSize : bitmapOff;
 }
