@@ -80,7 +80,9 @@ interface WideShape {
  * promises (or that very type), each interface word naming a type and each func value naming a
  * function counts for it, and so do the fields of that target (two levels deep). The object takes
  * the candidate with the most such fields, when one has strictly more than all others; otherwise it
- * stays untyped. A closure is recognized by its first word, the entry of a closure body.
+ * stays untyped. A closure is recognized by its first word, the entry of a closure body. Before
+ * Go 1.22 larger objects have heap bits too (wide shapes, see wideShapes). Only the objects in
+ * `judged` are judged.
  */
 export class ShapeInference {
   private readonly index: Map<string, Shape[]>;
